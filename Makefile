@@ -1,0 +1,38 @@
+# Two entry points (see README): `make example` and `make test`.
+# Each creates .venv on first use and installs what it needs; nothing else is required
+# besides Python >= 3.10 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# PyTorch is the test oracle, never a dependency of the package; pinned on purpose
+# (an unpinned torch pulls gigabytes of CUDA wheels).
+TORCH  := torch==2.13.0
+
+.PHONY: example test bench clean
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Installs the oracle if it is missing; where it cannot be installed the oracle
+# tests skip with a message (or fail under CI=true).
+$(VENV)/.torch: $(STAMP)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet $(TORCH) \
+		|| echo "warning: could not install $(TORCH); PyTorch oracle tests will skip"
+	touch $@
+
+example: $(STAMP)
+	$(BIN)/lstm-ref example lstm --seed 0
+
+test: $(VENV)/.torch
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.torch
+	$(BIN)/python -m lstm_ref.bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,93 @@
+"""Round trips with PyTorch: ``from_torch(module)`` and ``to_torch(params)``.
+
+PyTorch is needed only here, and only when these functions are called: it is
+imported lazily and never at ``import lstm_ref``.
+
+The mapping is one to one: ``module.weight_ih_l0`` is ``params.layers[0].W_ih``,
+``bias_hh_l1_reverse`` is ``layers[3].b_hh`` (two layers, bidirectional), and
+so on (:meth:`lstm_ref.params.Params.named`). A model built this way agrees
+with the module to rounding error in float64.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .backend import asarray, backend_namespace, to_numpy
+from .model import Recurrent
+from .params import Params, RecurrentConfig
+
+__all__ = ["config_from_torch", "from_torch", "to_torch"]
+
+_MODES = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu", "LSTM": "lstm", "GRU": "gru"}
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - exercised only without torch
+        raise ImportError("this needs PyTorch: pip install torch") from exc
+    return torch
+
+
+def config_from_torch(module: Any) -> RecurrentConfig:
+    """The :class:`RecurrentConfig` of a ``torch.nn.RNN``, ``LSTM`` or ``GRU``."""
+    torch = _torch()
+    if not isinstance(module, torch.nn.RNNBase) or module.mode not in _MODES:
+        raise TypeError(f"module: expected torch.nn.RNN, LSTM or GRU, got {type(module).__name__}")
+    return RecurrentConfig(
+        mode=_MODES[module.mode],  # type: ignore[arg-type]
+        input_size=module.input_size,
+        hidden_size=module.hidden_size,
+        num_layers=module.num_layers,
+        bias=module.bias,
+        batch_first=module.batch_first,
+        bidirectional=module.bidirectional,
+        proj_size=getattr(module, "proj_size", 0),
+        dropout=float(module.dropout),
+    )
+
+
+def from_torch(module: Any) -> Recurrent:
+    """A :class:`~lstm_ref.model.Recurrent` with the module's configuration and a copy of its weights.
+
+    Arrays are created in the active backend (NumPy unless CuPy is selected), in
+    the module's dtype. ``m(x, state)`` then returns what ``module(x, state)``
+    returns for batched input, and ``m.backward(...)`` the gradients autograd
+    would, keyed by ``module``'s parameter names.
+    """
+    config = config_from_torch(module)
+    xp = backend_namespace()
+    arrays = {name: asarray(t.detach().cpu().numpy(), xp=xp) for name, t in module.named_parameters()}
+    return Recurrent(Params.from_named(config, arrays))
+
+
+def to_torch(params: Params) -> Any:
+    """A ``torch.nn`` module equivalent to ``params`` (its dtype is the parameters' dtype)."""
+    torch = _torch()
+    cfg = params.config
+    if cfg.mode == "gru" and cfg.gru_reset != "after":
+        raise ValueError("params: torch.nn.GRU applies the reset after the recurrent product; gru_reset='before' has no torch equivalent")
+    cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}.get(cfg.mode, torch.nn.RNN)
+    options: dict[str, Any] = {}
+    if cfg.mode.startswith("rnn"):
+        options["nonlinearity"] = cfg.mode.removeprefix("rnn_")
+    if cfg.mode == "lstm":
+        options["proj_size"] = cfg.proj_size
+    named = params.named()
+    dtype = getattr(torch, str(to_numpy(next(iter(named.values()))).dtype))
+    module = cls(
+        cfg.input_size,
+        cfg.hidden_size,
+        num_layers=cfg.num_layers,
+        bias=cfg.bias,
+        batch_first=cfg.batch_first,
+        dropout=cfg.dropout,
+        bidirectional=cfg.bidirectional,
+        dtype=dtype,
+        **options,
+    )
+    with torch.no_grad():
+        for name, tensor in module.named_parameters():
+            tensor.copy_(torch.from_numpy(to_numpy(named[name]).copy()))
+    return module

@@ -1,0 +1,234 @@
+"""Step primitives: the elementwise math of one time step, per backend.
+
+The sequence loops (:mod:`lstm_ref.lstm`, :mod:`lstm_ref.gru`,
+:mod:`lstm_ref.rnn`) do the matrix products and call these primitives for
+everything elementwise. Each primitive writes its results into arrays the
+caller passes (views into preallocated caches), so a backend can work in
+place. :class:`GenericKernels` is the reference: plain array-API code that
+runs on any compliant namespace (and is what ``array_api_strict`` runs in the
+tests). :class:`NumpyKernels` does the same math with in-place ufuncs and
+scratch buffers; it is tested against the generic version.
+
+Conventions: ``z`` is a pre-activation (``W_ih x + b_ih + W_hh h + b_hh``),
+gates are stored *activated*, in PyTorch's order, side by side in one
+``(B, G*H)`` array.
+
+>>> import numpy as np
+>>> k = kernels_for(np)
+>>> z = np.zeros((1, 4)); c = np.ones((1, 1)); tanh_c = np.empty((1, 1)); h = np.empty((1, 1))
+>>> k.lstm_forward(z, c, c, tanh_c, h)   # i = f = o = σ(0) = 0.5, g = tanh(0) = 0
+>>> z, c
+(array([[0.5, 0.5, 0. , 0.5]]), array([[0.5]]))
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+__all__ = ["GenericKernels", "NumpyKernels", "kernels_for", "sigmoid"]
+
+Array = Any
+
+
+def sigmoid(x: Array) -> Array:
+    """σ(x) = 1 / (1 + e^{-x}), computed without overflow for any finite x."""
+    xp = array_api_compat.array_namespace(x)
+    e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
+    return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+class GenericKernels:
+    """Reference step primitives in array-API code (any compliant namespace)."""
+
+    def __init__(self, xp: ModuleType) -> None:
+        self.xp = xp
+
+    def contiguous(self, a: Array) -> Array:
+        """``a`` laid out for fast products (a no-op in general)."""
+        return a
+
+    def matmul_into(self, out: Array, a: Array, b: Array) -> None:
+        """out = a @ b."""
+        out[...] = a @ b
+
+    def addmm(self, z: Array, h: Array, W_T: Array) -> None:
+        """z += h @ W_T (the recurrent product of one step)."""
+        z[...] = z + h @ W_T
+
+    # ---- LSTM ---------------------------------------------------------------
+    def lstm_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array) -> None:
+        """Activate the gates of one LSTM step, in place in ``z`` (B, 4H); write c, tanh(c), h.
+
+        i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_g)
+        c = f * c_prev + i * g;  h = o * tanh(c)
+
+        ``c`` may be the same array as ``c_prev``.
+        """
+        xp, H = self.xp, c_prev.shape[-1]
+        i, f, g, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), xp.tanh(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
+        z[...] = xp.concat([i, f, g, o], axis=-1)
+        c[...] = f * c_prev + i * g
+        tanh_c[...] = xp.tanh(c)
+        h[...] = o * tanh_c
+
+    def lstm_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array) -> None:
+        """Backward of :meth:`lstm_forward`: write dz (B, 4H); turn ``dc`` (into c) into dc_prev, in place.
+
+        dc ← dc + dh * o * (1 - tanh(c)²)
+        dz = [dc*g * i(1-i),  dc*c_prev * f(1-f),  dc*i * (1-g²),  dh*tanh(c) * o(1-o)]
+        dc_prev = dc * f
+        """
+        xp, H = self.xp, c_prev.shape[-1]
+        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+        dc_total = dc + dh * o * (1.0 - tanh_c * tanh_c)
+        dz[...] = xp.concat(
+            [
+                dc_total * g * i * (1.0 - i),
+                dc_total * c_prev * f * (1.0 - f),
+                dc_total * i * (1.0 - g * g),
+                dh * tanh_c * o * (1.0 - o),
+            ],
+            axis=-1,
+        )
+        dc[...] = dc_total * f
+
+    # ---- GRU (reset after the recurrent product, PyTorch's convention) ------
+    def gru_forward(self, gx: Array, gh: Array, h_prev: Array, gates: Array, h: Array) -> None:
+        """One GRU step from gx = W_ih x + b_ih and gh = W_hh h_prev + b_hh (both (B, 3H)).
+
+        r = σ(gx_r + gh_r);  z = σ(gx_z + gh_z);  n = tanh(gx_n + r * gh_n)
+        h = (1 - z) * n + z * h_prev
+
+        Writes ``gates`` = [r, z, n] and ``h``.
+        """
+        xp, H = self.xp, h_prev.shape[-1]
+        rz = sigmoid(gx[:, : 2 * H] + gh[:, : 2 * H])
+        r, z = rz[:, :H], rz[:, H:]
+        n = xp.tanh(gx[:, 2 * H :] + r * gh[:, 2 * H :])
+        gates[...] = xp.concat([rz, n], axis=-1)
+        h[...] = (1.0 - z) * n + z * h_prev
+
+    def gru_backward(self, dh: Array, gates: Array, gh_n: Array, h_prev: Array, dgx: Array, dgh: Array, dh_prev: Array) -> None:
+        """Backward of :meth:`gru_forward`: write dgx, dgh (B, 3H) and the direct part of dh_prev.
+
+        dn = dh * (1 - z);  dz = dh * (h_prev - n);  da_n = dn * (1 - n²)
+        dr = da_n * gh_n
+        dgx = [dr * r(1-r), dz * z(1-z), da_n];  dgh = [.., .., da_n * r]
+        dh_prev = dh * z   (the caller adds dgh @ W_hh)
+        """
+        xp, H = self.xp, h_prev.shape[-1]
+        r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+        da_n = dh * (1.0 - z) * (1.0 - n * n)
+        da_r = da_n * gh_n * r * (1.0 - r)
+        da_z = dh * (h_prev - n) * z * (1.0 - z)
+        dgx[...] = xp.concat([da_r, da_z, da_n], axis=-1)
+        dgh[...] = xp.concat([da_r, da_z, da_n * r], axis=-1)
+        dh_prev[...] = dh * z
+
+    # ---- vanilla RNN --------------------------------------------------------
+    def rnn_forward(self, z: Array, h: Array, nonlinearity: str) -> None:
+        """h = tanh(z) or relu(z)."""
+        xp = self.xp
+        h[...] = xp.tanh(z) if nonlinearity == "tanh" else xp.maximum(z, xp.zeros_like(z))
+
+    def rnn_backward(self, dh: Array, h: Array, dz: Array, nonlinearity: str) -> None:
+        """dz = dh * (1 - h²) for tanh, dh * [h > 0] for relu."""
+        xp = self.xp
+        dz[...] = dh * (1.0 - h * h) if nonlinearity == "tanh" else xp.where(h > 0, dh, xp.zeros_like(dh))
+
+
+class NumpyKernels(GenericKernels):
+    """The same primitives with NumPy in-place ufuncs and reused scratch buffers."""
+
+    def __init__(self) -> None:
+        super().__init__(np)
+        self._scratch: dict[tuple[str, tuple[int, ...], Any], np.ndarray] = {}
+
+    def _buf(self, tag: str, like: np.ndarray) -> np.ndarray:
+        key = (tag, like.shape, like.dtype)
+        buf = self._scratch.get(key)
+        if buf is None:
+            buf = self._scratch[key] = np.empty_like(like)
+        return buf
+
+    def contiguous(self, a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a)
+
+    def matmul_into(self, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        np.matmul(a, b, out=out)
+
+    def addmm(self, z: np.ndarray, h: np.ndarray, W_T: np.ndarray) -> None:
+        prod = self._buf("addmm", z)
+        np.matmul(h, W_T, out=prod)
+        z += prod
+
+    def lstm_forward(self, z: np.ndarray, c_prev: np.ndarray, c: np.ndarray, tanh_c: np.ndarray, h: np.ndarray) -> None:
+        H = c_prev.shape[-1]
+        # σ(x) = (1 + tanh(x/2)) / 2: one tanh pass over all four blocks
+        scale = self._scale(z.shape[-1], H, z.dtype)
+        z *= scale
+        np.tanh(z, out=z)
+        for block in (z[:, : 2 * H], z[:, 3 * H :]):
+            block *= 0.5
+            block += 0.5
+        i, f, g, o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        ig = self._buf("ig", c_prev)
+        np.multiply(i, g, out=ig)
+        np.multiply(f, c_prev, out=c)
+        c += ig
+        np.tanh(c, out=tanh_c)
+        np.multiply(o, tanh_c, out=h)
+
+    def _scale(self, width: int, H: int, dtype: Any) -> np.ndarray:
+        key = ("scale", (width,), dtype)
+        scale = self._scratch.get(key)
+        if scale is None:
+            scale = np.full(width, 0.5, dtype=dtype)
+            scale[2 * H : 3 * H] = 1.0
+            self._scratch[key] = scale
+        return scale
+
+    def lstm_backward(self, dh: np.ndarray, dc: np.ndarray, gates: np.ndarray, c_prev: np.ndarray, tanh_c: np.ndarray, dz: np.ndarray) -> None:
+        H = c_prev.shape[-1]
+        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+        dz_i, dz_f, dz_g, dz_o = dz[:, :H], dz[:, H : 2 * H], dz[:, 2 * H : 3 * H], dz[:, 3 * H :]
+        t = self._buf("t", c_prev)
+        # dc += dh * o * (1 - tanh_c²)
+        np.multiply(tanh_c, tanh_c, out=t)
+        np.subtract(1.0, t, out=t)
+        t *= o
+        t *= dh
+        dc += t
+        # dz_o = dh * tanh_c * o * (1 - o)
+        np.subtract(1.0, o, out=t)
+        t *= o
+        np.multiply(dh, tanh_c, out=dz_o)
+        dz_o *= t
+        # dz_i = dc * g * i * (1 - i)
+        np.subtract(1.0, i, out=t)
+        t *= i
+        np.multiply(dc, g, out=dz_i)
+        dz_i *= t
+        # dz_f = dc * c_prev * f * (1 - f)
+        np.subtract(1.0, f, out=t)
+        t *= f
+        np.multiply(dc, c_prev, out=dz_f)
+        dz_f *= t
+        # dz_g = dc * i * (1 - g²)
+        np.multiply(g, g, out=t)
+        np.subtract(1.0, t, out=t)
+        t *= i
+        np.multiply(dc, t, out=dz_g)
+        # dc_prev = dc * f
+        dc *= f
+
+
+def kernels_for(xp: ModuleType) -> GenericKernels:
+    """The fastest primitives available for namespace ``xp`` (a fresh instance: scratch is not shared)."""
+    if array_api_compat.is_numpy_namespace(xp):
+        return NumpyKernels()
+    return GenericKernels(xp)

@@ -1,0 +1,91 @@
+"""A recurrent network with PyTorch's call signature, remembering its last forward for ``backward``.
+
+The math lives in pure functions (:mod:`lstm_ref.network`); this class only
+adds the state that makes it convenient: the parameters, and the cache of the
+last forward call.
+
+>>> import numpy as np
+>>> from lstm_ref.params import RecurrentConfig
+>>> m = Recurrent.init(RecurrentConfig("lstm", input_size=3, hidden_size=2), seed=0)
+>>> output, (h_n, c_n) = m(np.ones((4, 1, 3)))      # (T, B, I)
+>>> grads = m.backward(np.ones_like(output))
+>>> sorted(grads)
+['bias_hh_l0', 'bias_ih_l0', 'c_0', 'h_0', 'input', 'weight_hh_l0', 'weight_ih_l0']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import namespace
+from .network import ForwardCache, backward, forward
+from .params import Params, RecurrentConfig, init_params
+
+__all__ = ["Recurrent"]
+
+Array = Any
+
+
+class Recurrent:
+    """``torch.nn.RNN/LSTM/GRU``'s forward and a hand-written backward, over :class:`Params`."""
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self._cache: ForwardCache | None = None
+
+    @classmethod
+    def init(cls, config: RecurrentConfig, *, seed: int | np.random.Generator = 0, **options: Any) -> Recurrent:
+        """A network with PyTorch's default initialisation (see :func:`~lstm_ref.params.init_params`)."""
+        return cls(init_params(config, seed=seed, **options))
+
+    @property
+    def config(self) -> RecurrentConfig:
+        return self.params.config
+
+    def named_parameters(self) -> dict[str, Array]:
+        """Parameters keyed by PyTorch's names."""
+        return self.params.named()
+
+    def __call__(self, x: Array, state: Any = None) -> tuple[Array, Any]:
+        """``(output, final_state)`` exactly as the torch module's forward on batched input.
+
+        ``x`` is ``(T, B, I)`` (``(B, T, I)`` with ``batch_first``); ``state`` is
+        ``h_0`` or, for an LSTM, ``(h_0, c_0)``; zeros when omitted. Parameters
+        follow ``x`` to its array library (NumPy or CuPy).
+        """
+        xp = namespace(x)
+        if namespace(self.params.layers[0].W_ih) is not xp:
+            self.params = self.params.to(xp)
+        output, final_state, self._cache = forward(self.params, x, state)
+        return output, final_state
+
+    def backward(self, d_output: Array, d_final_state: Any = None, *, truncate: int | None = None) -> dict[str, Array]:
+        """Gradients for the last forward call, keyed by PyTorch's parameter names plus
+        ``"input"``, ``"h_0"`` and, for an LSTM, ``"c_0"``.
+
+        Args:
+            d_output: ``∂L/∂output``, shaped like the output.
+            d_final_state: ``∂L/∂h_n`` or ``(∂L/∂h_n, ∂L/∂c_n)``; zeros when omitted.
+            truncate: truncated BPTT, see :func:`lstm_ref.network.backward`.
+        """
+        if self._cache is None:
+            raise RuntimeError("backward: no forward call to differentiate; call the model on an input first")
+        grads = backward(self._cache, d_output, d_final_state, truncate=truncate)
+        named = grads.params.named()
+        named["input"] = grads.input
+        if self.config.mode == "lstm":
+            named["h_0"], named["c_0"] = grads.state
+        else:
+            named["h_0"] = grads.state
+        return named
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn`` module (needs PyTorch)."""
+        from .interop import to_torch
+
+        return to_torch(self.params)
+
+    def __repr__(self) -> str:
+        return f"Recurrent({self.config!r})"

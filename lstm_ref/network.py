@@ -1,0 +1,202 @@
+"""A whole network: stacked layers, both directions, ``batch_first``, initial states.
+
+This is ``torch.nn.RNN/LSTM/GRU``'s forward (and its backward) as pure functions
+over :class:`~lstm_ref.params.Params`:
+
+* layer ``l`` reads the input (``l = 0``) or the previous layer's output;
+* the reverse direction runs the same layer code on the time-reversed sequence;
+  the directions' outputs are concatenated: ``(T, B, D*R)``;
+* states are ``(L*D, B, R)`` (``h``) and ``(L*D, B, H)`` (LSTM ``c``), in the
+  order of ``Params.layers``; they are never batch-first, as in PyTorch.
+
+>>> import numpy as np
+>>> from lstm_ref.params import RecurrentConfig, init_params
+>>> cfg = RecurrentConfig("lstm", 3, 2, num_layers=2, bidirectional=True)
+>>> params = init_params(cfg, seed=0)
+>>> out, (h_n, c_n), cache = forward(params, np.ones((5, 4, 3)))
+>>> out.shape, h_n.shape, c_n.shape
+((5, 4, 4), (4, 4, 2), (4, 4, 2))
+>>> grads = backward(cache, np.ones_like(out))
+>>> grads.input.shape, grads.params.named()["weight_hh_l1_reverse"].shape
+((5, 4, 3), (8, 2))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, NamedTuple
+
+from .backend import namespace
+from .gru import gru_layer, gru_layer_backward
+from .lstm import lstm_layer, lstm_layer_backward
+from .params import Params, RecurrentConfig
+from .rnn import rnn_layer, rnn_layer_backward
+from .validation import check_array, check_finite, check_shape
+
+__all__ = ["ForwardCache", "Gradients", "backward", "forward", "layer_functions"]
+
+Array = Any
+State = Any  # h_0, or (h_0, c_0) for an LSTM
+
+
+class ForwardCache(NamedTuple):
+    """Everything :func:`backward` needs from one :func:`forward` call."""
+
+    params: Params
+    layer_caches: tuple[Any, ...]  # one per (layer, direction), as Params.layers
+    output_shape: tuple[int, ...]
+
+
+class Gradients(NamedTuple):
+    """Gradients of a scalar loss: parameters (same structure), input, initial state."""
+
+    params: Params
+    input: Array
+    state: State  # ∂L/∂h_0, or (∂L/∂h_0, ∂L/∂c_0)
+
+
+def layer_functions(config: RecurrentConfig) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The ``(layer, layer_backward)`` pair of a config's mode, with its options bound."""
+    if config.mode == "lstm":
+        return lstm_layer, lstm_layer_backward
+    if config.mode == "gru":
+        return partial(gru_layer, reset=config.gru_reset), partial(gru_layer_backward, reset=config.gru_reset)
+    nonlinearity = "tanh" if config.mode == "rnn_tanh" else "relu"
+    return partial(rnn_layer, nonlinearity=nonlinearity), partial(rnn_layer_backward, nonlinearity=nonlinearity)
+
+
+def _state_shapes(cfg: RecurrentConfig, batch: int) -> list[tuple[int, int, int]]:
+    LD = cfg.num_layers * cfg.num_directions
+    shapes = [(LD, batch, cfg.state_size)]
+    if cfg.mode == "lstm":
+        shapes.append((LD, batch, cfg.hidden_size))
+    return shapes
+
+
+def _as_tuple(cfg: RecurrentConfig, state: State) -> tuple[Array, ...]:
+    return tuple(state) if cfg.mode == "lstm" else (state,)
+
+
+def _from_tuple(cfg: RecurrentConfig, parts: tuple[Array, ...]) -> State:
+    return parts if cfg.mode == "lstm" else parts[0]
+
+
+def _check_state(cfg: RecurrentConfig, state: State, batch: int, dtype: Any, arg: str) -> tuple[Array, ...]:
+    names = [f"{arg}[0] (h)", f"{arg}[1] (c)"] if cfg.mode == "lstm" else [arg]
+    if cfg.mode == "lstm" and (not isinstance(state, (tuple, list)) or len(state) != 2):
+        raise TypeError(f"{arg}: an LSTM state is a pair (h, c), got {type(state).__name__}")
+    parts = _as_tuple(cfg, state)
+    for name, part, shape in zip(names, parts, _state_shapes(cfg, batch)):
+        check_array(name, part, ndim=3, dtype=dtype)
+        check_shape(name, part, shape)
+        check_finite(name, part)
+    return parts
+
+
+def _time_major(cfg: RecurrentConfig, a: Array) -> Array:
+    return namespace(a).permute_dims(a, (1, 0, 2)) if cfg.batch_first else a
+
+
+def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array, State, ForwardCache]:
+    """Run the network on ``x``: ``(T, B, I)``, or ``(B, T, I)`` with ``batch_first``.
+
+    Returns ``(output, final_state, cache)``: output ``(T, B, D*R)`` (batch-first
+    if configured), final state shaped like ``state``, and the cache for :func:`backward`.
+    """
+    cfg = params.config
+    dtype = params.layers[0].W_ih.dtype
+    check_array("x", x, ndim=3, dtype=dtype)
+    xp = namespace(x)
+    if namespace(params.layers[0].W_ih) is not xp:
+        raise TypeError("x: its array library differs from the parameters'; convert one (Params.to(xp)) or use use_backend()")
+    x = _time_major(cfg, x)
+    T, B, I = x.shape
+    layout = "(B, T, I)" if cfg.batch_first else "(T, B, I)"
+    if T == 0 or B == 0:
+        raise ValueError(f"x: empty sequence or batch, shape {layout} = {tuple(_time_major(cfg, x).shape)}")
+    if I != cfg.input_size:
+        raise ValueError(f"x: expected last dimension input_size={cfg.input_size}, got shape {tuple(_time_major(cfg, x).shape)}")
+    check_finite("x", x)
+    if state is None:
+        parts = tuple(xp.zeros(shape, dtype=dtype) for shape in _state_shapes(cfg, B))
+    else:
+        parts = _check_state(cfg, state, B, dtype, "state")
+    layer, _ = layer_functions(cfg)
+    D = cfg.num_directions
+    finals: list[list[Array]] = [[] for _ in parts]
+    caches = []
+    layer_input = x
+    for l in range(cfg.num_layers):
+        outputs = []
+        for d in range(D):
+            idx = l * D + d
+            seq = layer_input if d == 0 else xp.flip(layer_input, axis=0)
+            out, final, cache = layer(seq, tuple(part[idx, ...] for part in parts), params.layers[idx])
+            outputs.append(out if d == 0 else xp.flip(out, axis=0))
+            caches.append(cache)
+            for store, value in zip(finals, final):
+                store.append(value)
+        layer_input = outputs[0] if D == 1 else xp.concat(outputs, axis=-1)
+    output = _time_major(cfg, layer_input)
+    final_state = _from_tuple(cfg, tuple(xp.stack(store) for store in finals))
+    return output, final_state, ForwardCache(params, tuple(caches), tuple(output.shape))
+
+
+def backward(
+    cache: ForwardCache,
+    d_output: Array,
+    d_final_state: State | None = None,
+    *,
+    truncate: int | None = None,
+) -> Gradients:
+    """Backpropagation through time for the :func:`forward` call that made ``cache``.
+
+    Args:
+        cache: from :func:`forward`.
+        d_output: ``∂L/∂output``, shaped like the output.
+        d_final_state: ``∂L/∂final_state`` (default zeros).
+        truncate: cut the recurrent gradient every ``truncate`` steps, as
+            ``h.detach()`` between chunks of ``truncate`` steps would (each
+            direction counts steps in its own order).
+    """
+    params = cache.params
+    cfg = params.config
+    dtype = params.layers[0].W_ih.dtype
+    check_array("d_output", d_output, ndim=3, dtype=dtype)
+    check_shape("d_output", d_output, cache.output_shape)
+    check_finite("d_output", d_output)
+    if truncate is not None and (not isinstance(truncate, int) or truncate < 1):
+        raise ValueError(f"truncate: expected a positive number of steps or None, got {truncate!r}")
+    xp = namespace(d_output)
+    d_layer_output = _time_major(cfg, d_output)
+    B = d_layer_output.shape[1]
+    if d_final_state is None:
+        d_parts = tuple(xp.zeros(shape, dtype=dtype) for shape in _state_shapes(cfg, B))
+    else:
+        d_parts = _check_state(cfg, d_final_state, B, dtype, "d_final_state")
+    _, layer_backward = layer_functions(cfg)
+    D, R = cfg.num_directions, cfg.state_size
+    layer_grads: list[Any] = [None] * len(params.layers)
+    d_initial: list[list[Array]] = [[None] * len(params.layers) for _ in d_parts]
+    for l in range(cfg.num_layers - 1, -1, -1):
+        d_input = None
+        for d in range(D):
+            idx = l * D + d
+            d_out = d_layer_output[..., d * R : (d + 1) * R]
+            if d == 1:
+                d_out = xp.flip(d_out, axis=0)
+            dx, d_state0, layer_grads[idx] = layer_backward(
+                d_out, tuple(part[idx, ...] for part in d_parts), cache.layer_caches[idx], params.layers[idx], truncate=truncate
+            )
+            if d == 1:
+                dx = xp.flip(dx, axis=0)
+            d_input = dx if d_input is None else d_input + dx
+            for store, value in zip(d_initial, d_state0):
+                store[idx] = value
+        d_layer_output = d_input
+    return Gradients(
+        params=Params(cfg, tuple(layer_grads)),
+        input=_time_major(cfg, d_layer_output),
+        state=_from_tuple(cfg, tuple(xp.stack(store) for store in d_initial)),
+    )

@@ -1,0 +1,289 @@
+"""Parameters and configuration, in PyTorch's layout and naming.
+
+One layer and direction of a recurrent network owns a :class:`CellParams`:
+
+* ``W_ih`` ``(G*H, I)`` and ``W_hh`` ``(G*H, R)``: the gate blocks stacked in
+  PyTorch's order — LSTM ``i, f, g, o`` (G=4), GRU ``r, z, n`` (G=3),
+  vanilla RNN one block (G=1);
+* ``b_ih`` and ``b_hh`` ``(G*H,)``: two biases, both added (as cuDNN does);
+  ``None`` when built with ``bias=False``;
+* ``W_hr`` ``(P, H)``: LSTM output projection (``proj_size=P``), else ``None``.
+
+``R`` is the size of the recurrent state ``h``: ``H``, or ``P`` with a projection.
+:class:`RecurrentConfig` holds the ``torch.nn.RNN/LSTM/GRU`` constructor
+options and :class:`Params` ties a config to one ``CellParams`` per layer and
+direction, ordered as PyTorch's ``weight_ih_l0``, ``weight_ih_l0_reverse``,
+``weight_ih_l1``, ...
+
+>>> cfg = RecurrentConfig("lstm", input_size=3, hidden_size=2)
+>>> params = init_params(cfg, seed=0)
+>>> {name: tuple(a.shape) for name, a in params.named().items()}
+{'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Literal
+
+import numpy as np
+
+from .backend import asarray, backend_namespace, namespace
+
+__all__ = [
+    "GATES",
+    "CellParams",
+    "Mode",
+    "Params",
+    "RecurrentConfig",
+    "init_params",
+    "set_forget_bias",
+]
+
+Mode = Literal["rnn_tanh", "rnn_relu", "lstm", "gru"]
+Array = Any
+
+#: Gate blocks of each mode, in the row order of ``W_ih`` and ``W_hh``.
+GATES: dict[str, tuple[str, ...]] = {
+    "rnn_tanh": ("h",),
+    "rnn_relu": ("h",),
+    "lstm": ("i", "f", "g", "o"),
+    "gru": ("r", "z", "n"),
+}
+
+# attribute name -> PyTorch name stem
+_TORCH_STEMS = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh", "W_hr": "weight_hr"}
+
+
+@dataclass(frozen=True)
+class CellParams:
+    """Weights of one layer and direction (see the module docstring for shapes)."""
+
+    W_ih: Array  # (G*H, I)
+    W_hh: Array  # (G*H, R)
+    b_ih: Array | None = None  # (G*H,)
+    b_hh: Array | None = None  # (G*H,)
+    W_hr: Array | None = None  # (P, H), LSTM projection only
+
+    @property
+    def input_size(self) -> int:
+        return int(self.W_ih.shape[1])
+
+    @property
+    def state_size(self) -> int:
+        """R: size of the recurrent state ``h`` (``proj_size`` if projected, else ``hidden_size``)."""
+        return int(self.W_hh.shape[1])
+
+    def hidden_size(self, n_gates: int) -> int:
+        return int(self.W_ih.shape[0]) // n_gates
+
+    def items(self) -> Iterator[tuple[str, Array]]:
+        """``(attribute, array)`` pairs for the arrays present, in PyTorch's order."""
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                yield field.name, value
+
+    def map(self, fn: Callable[[Array], Array]) -> CellParams:
+        """A ``CellParams`` with ``fn`` applied to every present array."""
+        return dataclasses.replace(self, **{name: fn(a) for name, a in self.items()})
+
+
+@dataclass(frozen=True)
+class RecurrentConfig:
+    """The options of ``torch.nn.RNN/LSTM/GRU``, plus the GRU reset convention.
+
+    Attributes:
+        mode: ``"rnn_tanh"``, ``"rnn_relu"``, ``"lstm"`` or ``"gru"``.
+        input_size: I, features per time step.
+        hidden_size: H.
+        num_layers: stacked layers; layer ``l > 0`` reads layer ``l-1``'s output.
+        bias: whether ``b_ih`` and ``b_hh`` exist.
+        batch_first: inputs and outputs are ``(B, T, ·)`` instead of ``(T, B, ·)``.
+        bidirectional: a second direction reads the sequence backwards; outputs concatenate.
+        proj_size: LSTM only: project ``h`` to this size with ``W_hr`` (0 = none).
+        dropout: kept for round trips to PyTorch; lstm_ref has inference semantics
+            (no dropout is applied), like a torch module in ``eval()`` mode.
+        gru_reset: GRU only: ``"after"`` (PyTorch/cuDNN, ``r * (W_hn h + b_hn)``) or
+            ``"before"`` (Cho et al. 2014 v3, d2l: ``W_hn (r * h) + b_hn``).
+    """
+
+    mode: Mode
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    bias: bool = True
+    batch_first: bool = False
+    bidirectional: bool = False
+    proj_size: int = 0
+    dropout: float = 0.0
+    gru_reset: Literal["after", "before"] = "after"
+
+    def __post_init__(self) -> None:
+        if self.mode not in GATES:
+            raise ValueError(f"mode: expected one of {tuple(GATES)}, got {self.mode!r}")
+        for name in ("input_size", "hidden_size", "num_layers"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        if self.proj_size and self.mode != "lstm":
+            raise ValueError(f"proj_size: only LSTM supports a projection, got mode {self.mode!r}")
+        if not 0 <= self.proj_size < self.hidden_size:
+            raise ValueError(f"proj_size: expected 0 <= proj_size < hidden_size={self.hidden_size}, got {self.proj_size}")
+        if self.gru_reset not in ("after", "before"):
+            raise ValueError(f"gru_reset: expected 'after' or 'before', got {self.gru_reset!r}")
+        if not 0.0 <= self.dropout <= 1.0:
+            raise ValueError(f"dropout: expected a probability in [0, 1], got {self.dropout!r}")
+
+    @property
+    def n_gates(self) -> int:
+        return len(GATES[self.mode])
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def state_size(self) -> int:
+        """R: size of ``h`` (and of each direction's output)."""
+        return self.proj_size or self.hidden_size
+
+    def layer_input_size(self, layer: int) -> int:
+        return self.input_size if layer == 0 else self.state_size * self.num_directions
+
+    def suffixes(self) -> list[str]:
+        """PyTorch's name suffix of each (layer, direction), in storage order."""
+        return [f"_l{layer}{'_reverse' if d else ''}" for layer in range(self.num_layers) for d in range(self.num_directions)]
+
+
+@dataclass(frozen=True)
+class Params:
+    """A config and one :class:`CellParams` per layer and direction (``layers[l * D + d]``)."""
+
+    config: RecurrentConfig
+    layers: tuple[CellParams, ...]
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        expected_count = cfg.num_layers * cfg.num_directions
+        if len(self.layers) != expected_count:
+            raise ValueError(f"layers: expected {expected_count} CellParams for this config, got {len(self.layers)}")
+        for suffix, layer, p in zip(cfg.suffixes(), _layer_indices(cfg), self.layers):
+            for name, shape in _expected_shapes(cfg, layer).items():
+                value = getattr(p, name)
+                if shape is None and value is not None:
+                    raise ValueError(f"{_TORCH_STEMS[name]}{suffix}: expected None for this config, got an array")
+                if shape is not None:
+                    if value is None:
+                        raise ValueError(f"{_TORCH_STEMS[name]}{suffix}: expected shape {shape}, got None")
+                    if tuple(value.shape) != shape:
+                        raise ValueError(f"{_TORCH_STEMS[name]}{suffix}: expected shape {shape}, got {tuple(value.shape)}")
+
+    def named(self) -> dict[str, Array]:
+        """The arrays keyed by PyTorch's parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``, ...)."""
+        return {f"{_TORCH_STEMS[name]}{suffix}": a for suffix, p in zip(self.config.suffixes(), self.layers) for name, a in p.items()}
+
+    @classmethod
+    def from_named(cls, config: RecurrentConfig, arrays: Mapping[str, Array]) -> Params:
+        """Build from arrays keyed by PyTorch's names; every expected name must be present."""
+        layers = []
+        for suffix in config.suffixes():
+            fields = {attr: arrays.get(f"{stem}{suffix}") for attr, stem in _TORCH_STEMS.items()}
+            missing = [f"{_TORCH_STEMS[a]}{suffix}" for a in ("W_ih", "W_hh") if fields[a] is None]
+            if missing:
+                raise KeyError(f"arrays: missing {missing}")
+            layers.append(CellParams(**fields))
+        return cls(config, tuple(layers))
+
+    def map(self, fn: Callable[[Array], Array]) -> Params:
+        return Params(self.config, tuple(p.map(fn) for p in self.layers))
+
+    def to(self, xp: ModuleType) -> Params:
+        """The same parameters as arrays of namespace ``xp``."""
+        return self.map(lambda a: asarray(a, xp=xp))
+
+
+def _layer_indices(cfg: RecurrentConfig) -> list[int]:
+    return [layer for layer in range(cfg.num_layers) for _ in range(cfg.num_directions)]
+
+
+def _expected_shapes(cfg: RecurrentConfig, layer: int) -> dict[str, tuple[int, ...] | None]:
+    GH, H, R = cfg.n_gates * cfg.hidden_size, cfg.hidden_size, cfg.state_size
+    return {
+        "W_ih": (GH, cfg.layer_input_size(layer)),
+        "W_hh": (GH, R),
+        "b_ih": (GH,) if cfg.bias else None,
+        "b_hh": (GH,) if cfg.bias else None,
+        "W_hr": (R, H) if cfg.proj_size else None,
+    }
+
+
+def init_params(
+    config: RecurrentConfig,
+    *,
+    seed: int | np.random.Generator = 0,
+    dtype: Any = np.float64,
+    forget_bias: float | None = None,
+    xp: ModuleType | None = None,
+) -> Params:
+    """PyTorch's default initialisation, every entry ~ U(-1/√H, 1/√H), from a seeded generator.
+
+    Args:
+        config: the network to build.
+        seed: an int or a ``numpy.random.Generator``; same seed, same parameters.
+        dtype: NumPy dtype of the arrays.
+        forget_bias: LSTM only: if given, apply :func:`set_forget_bias` with this value.
+        xp: namespace of the returned arrays (default: the active backend).
+
+    >>> p = init_params(RecurrentConfig("gru", 4, 8), seed=1)
+    >>> bound = 1 / 8 ** 0.5
+    >>> all(float(abs(a).max()) <= bound for a in p.named().values())
+    True
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    bound = 1.0 / math.sqrt(config.hidden_size)
+    xp = xp or backend_namespace()
+    layers = []
+    for layer in _layer_indices(config):
+        shapes = _expected_shapes(config, layer)
+        fields = {
+            name: asarray(rng.uniform(-bound, bound, size=shape).astype(dtype), xp=xp)
+            for name, shape in shapes.items()
+            if shape is not None
+        }
+        layers.append(CellParams(**fields))
+    params = Params(config, tuple(layers))
+    return set_forget_bias(params, forget_bias) if forget_bias is not None else params
+
+
+def set_forget_bias(params: Params, value: float = 1.0) -> Params:
+    """Set the LSTM forget-gate bias so that ``b_ih[f] + b_hh[f] == value`` (Jozefowicz et al. 2015).
+
+    A forget bias near 1 keeps the forget gate open (``σ(1) ≈ 0.73``) at the start
+    of training, so gradients reach far back before the network has learned to
+    remember. PyTorch adds two biases, so ``value`` is put in ``b_ih`` and
+    ``b_hh``'s forget block is zeroed.
+
+    >>> p = set_forget_bias(init_params(RecurrentConfig("lstm", 3, 2), seed=0), 1.0)
+    >>> p.layers[0].b_ih[2:4] + p.layers[0].b_hh[2:4]
+    array([1., 1.])
+    """
+    cfg = params.config
+    if cfg.mode != "lstm":
+        raise ValueError(f"params: set_forget_bias needs an LSTM, got mode {cfg.mode!r}")
+    if not cfg.bias:
+        raise ValueError("params: set_forget_bias needs bias=True (there is no bias to set)")
+    H = cfg.hidden_size
+    layers = []
+    for p in params.layers:
+        xp = namespace(p.b_ih)
+        rows = xp.arange(4 * H)
+        in_f = (rows >= H) & (rows < 2 * H)
+        b_ih = xp.where(in_f, xp.asarray(value, dtype=p.b_ih.dtype), p.b_ih)
+        b_hh = xp.where(in_f, xp.asarray(0.0, dtype=p.b_hh.dtype), p.b_hh)
+        layers.append(dataclasses.replace(p, b_ih=b_ih, b_hh=b_hh))
+    return Params(cfg, tuple(layers))

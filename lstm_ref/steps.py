@@ -1,0 +1,37 @@
+"""One time step as a sequence of length 1: the cell-level API over the layer functions.
+
+Each model is implemented once, as a layer over a sequence; a cell (one step)
+is that layer run on ``T = 1``. This keeps one copy of each model's math.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from .params import CellParams
+
+__all__ = ["StepGrads", "step", "step_backward"]
+
+Array = Any
+
+
+class StepGrads(NamedTuple):
+    """Gradients of one step: the input, the previous state, and the parameters."""
+
+    x: Array  # (B, I)
+    state: tuple[Array, ...]  # (∂L/∂h_prev,) or (∂L/∂h_prev, ∂L/∂c_prev)
+    params: CellParams  # same fields as the parameters
+
+
+def step(layer: Callable[..., Any], x: Array, state: tuple[Array, ...], p: CellParams, **options: Any) -> tuple[tuple[Array, ...], Any]:
+    """Run ``layer`` on ``x (B, I)`` as a one-step sequence; returns ``(new_state, cache)``."""
+    _, new_state, cache = layer(x[None, ...], state, p, **options)
+    return new_state, cache
+
+
+def step_backward(layer_backward: Callable[..., Any], d_state: tuple[Array, ...], cache: Any, p: CellParams, **options: Any) -> StepGrads:
+    """Backward of :func:`step`; the whole upstream gradient arrives through the new state."""
+    xp_zeros = d_state[0] * 0.0
+    dx, d_prev, grads = layer_backward(xp_zeros[None, ...], d_state, cache, p, **options)
+    return StepGrads(dx[0, ...], d_prev, grads)
