@@ -20,7 +20,7 @@ products and the bookkeeping. Backward is written by hand (no autograd).
 >>> x = np.array([[1.0, -1.0, 0.5]]); h0 = c0 = np.zeros((1, 2))
 >>> h, c, cache = lstm_cell(x, h0, c0, p)
 >>> np.round(h, 4), np.round(c, 4)
-(array([[-0.0453, -0.1085]]), array([[-0.0936, -0.2289]]))
+(array([[ 0.0931, -0.0713]]), array([[ 0.4001, -0.2692]]))
 """
 
 from __future__ import annotations
