@@ -1,0 +1,86 @@
+"""The ``lstm-ref`` command: worked examples, gradient checks, benchmarks.
+
+Heavy modules are imported inside the handlers, so ``lstm-ref --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+_MODES = ("lstm", "gru", "gru_before", "rnn_tanh", "rnn_relu")
+
+
+def _example(args: argparse.Namespace) -> int:
+    from .trace import trace
+
+    t = trace(args.model, seed=args.seed, input_size=args.input_size, hidden_size=args.hidden_size, steps=args.steps, backward=not args.no_backward)
+    print(t.render(decimals=args.decimals))
+    return 0
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .grad import gradcheck
+    from .params import RecurrentConfig, init_params
+
+    mode, reset = ("gru", "before") if args.model == "gru_before" else (args.model, "after")
+    cfg = RecurrentConfig(mode, args.input_size, args.hidden_size, num_layers=args.layers, bidirectional=args.bidirectional, gru_reset=reset)  # type: ignore[arg-type]
+    rng = np.random.default_rng(args.seed)
+    report = gradcheck(init_params(cfg, seed=rng), rng.standard_normal((args.steps, 2, args.input_size)))
+    print(f"gradcheck {args.model}: central differences, eps={report.eps:g}, float64")
+    print(report.table())
+    ok = report.passed(args.tol)
+    print(f"max {report.max_error:.2e} {'<=' if ok else '>'} tol {args.tol:g}: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    return bench.main(args.rest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lstm-ref", description="Reference RNN/LSTM/GRU: worked examples, gradient checks, benchmarks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("example", help="print a worked example: every intermediate of a few steps, forward and backward")
+    ex.add_argument("model", choices=_MODES)
+    ex.add_argument("--seed", type=int, default=0)
+    ex.add_argument("--steps", type=int, default=1)
+    ex.add_argument("--input-size", type=int, default=3)
+    ex.add_argument("--hidden-size", type=int, default=2)
+    ex.add_argument("--decimals", type=int, default=4)
+    ex.add_argument("--no-backward", action="store_true", help="forward quantities only")
+    ex.set_defaults(handler=_example)
+
+    gc = sub.add_parser("gradcheck", help="compare the hand-written backward with finite differences")
+    gc.add_argument("model", choices=_MODES)
+    gc.add_argument("--seed", type=int, default=0)
+    gc.add_argument("--steps", type=int, default=4)
+    gc.add_argument("--input-size", type=int, default=3)
+    gc.add_argument("--hidden-size", type=int, default=2)
+    gc.add_argument("--layers", type=int, default=1)
+    gc.add_argument("--bidirectional", action="store_true")
+    gc.add_argument("--tol", type=float, default=1e-6)
+    gc.set_defaults(handler=_gradcheck)
+
+    be = sub.add_parser("bench", help="time lstm_ref against torch.nn on CPU (same as python -m lstm_ref.bench)")
+    be.add_argument("rest", nargs=argparse.REMAINDER, help="options for lstm_ref.bench (see --help there)")
+    be.set_defaults(handler=_bench)
+
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (ValueError, TypeError) as exc:
+        print(f"lstm-ref: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
