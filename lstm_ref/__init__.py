@@ -6,14 +6,14 @@ PyTorch or CuPy.
 """
 
 from .backend import BackendUnavailableError, active_backend, asarray, to_numpy, use_backend
+from .gru import gru_cell, gru_cell_backward, gru_layer, gru_layer_backward
+from .interop import from_torch, to_torch
+from .lstm import lstm_cell, lstm_cell_backward, lstm_layer, lstm_layer_backward
+from .model import Recurrent
 from .network import ForwardCache, Gradients, backward, forward
 from .params import CellParams, Params, RecurrentConfig, init_params, set_forget_bias
-from .lstm import lstm_cell, lstm_cell_backward, lstm_layer, lstm_layer_backward
-from .gru import gru_cell, gru_cell_backward, gru_layer, gru_layer_backward
 from .rnn import rnn_cell, rnn_cell_backward, rnn_layer, rnn_layer_backward
 from .steps import StepGrads
-from .model import Recurrent
-from .interop import from_torch, to_torch
 
 __version__ = "0.1.0"
 

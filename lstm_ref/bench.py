@@ -94,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("the benchmark compares with PyTorch: pip install torch==2.13.0 (make bench installs it)")
         return 2
-    print(f"lstm_ref vs torch {torch.__version__} on CPU ({platform.processor() or platform.machine()}, torch threads={torch.get_num_threads()}, numpy {np.__version__})")
+    cpu = platform.processor() or platform.machine()
+    print(f"lstm_ref vs torch {torch.__version__} on CPU ({cpu}, torch threads={torch.get_num_threads()}, numpy {np.__version__})")
     print(f"{args.mode.upper()} T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} runs; ratio = lstm_ref / torch")
     header = f"{'dtype':<8} {'measurement':<18} {'lstm_ref ms':>12} {'torch ms':>10} {'ratio':>7}"
     print(header)

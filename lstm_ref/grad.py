@@ -109,7 +109,7 @@ def gradcheck(params: Params, x: Array, state: Any = None, *, eps: float = 1e-6,
     def loss() -> float:
         y, s, _ = forward(params, x, state)
         parts = s if is_lstm else (s,)
-        return float(np.sum(w_out * y) + sum(np.sum(w * f) for w, f in zip(w_final, parts)))
+        return float(np.sum(w_out * y) + sum(np.sum(w * f) for w, f in zip(w_final, parts, strict=True)))
 
     grads = backward(cache, w_out, w_final if is_lstm else w_final[0])
     analytic = dict(grads.params.named())
@@ -119,7 +119,8 @@ def gradcheck(params: Params, x: Array, state: Any = None, *, eps: float = 1e-6,
     states = state if is_lstm else (state,)
     targets = dict(params.named())
     targets["input"] = x
-    for name, s, g in zip(("h_0", "c_0"), states, grads.state if is_lstm else (grads.state,)):
+    state_names = ("h_0", "c_0") if is_lstm else ("h_0",)
+    for name, s, g in zip(state_names, states, grads.state if is_lstm else (grads.state,), strict=True):
         targets[name], analytic[name] = s, g
 
     errors = {}

@@ -87,7 +87,7 @@ def _check_state(cfg: RecurrentConfig, state: State, batch: int, dtype: Any, arg
     if cfg.mode == "lstm" and (not isinstance(state, (tuple, list)) or len(state) != 2):
         raise TypeError(f"{arg}: an LSTM state is a pair (h, c), got {type(state).__name__}")
     parts = _as_tuple(cfg, state)
-    for name, part, shape in zip(names, parts, _state_shapes(cfg, batch)):
+    for name, part, shape in zip(names, parts, _state_shapes(cfg, batch), strict=True):
         check_array(name, part, ndim=3, dtype=dtype)
         check_shape(name, part, shape)
         check_finite(name, part)
@@ -135,7 +135,7 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
             out, final, cache = layer(seq, tuple(part[idx, ...] for part in parts), params.layers[idx])
             outputs.append(out if d == 0 else xp.flip(out, axis=0))
             caches.append(cache)
-            for store, value in zip(finals, final):
+            for store, value in zip(finals, final, strict=True):
                 store.append(value)
         layer_input = outputs[0] if D == 1 else xp.concat(outputs, axis=-1)
     output = _time_major(cfg, layer_input)
@@ -192,7 +192,7 @@ def backward(
             if d == 1:
                 dx = xp.flip(dx, axis=0)
             d_input = dx if d_input is None else d_input + dx
-            for store, value in zip(d_initial, d_state0):
+            for store, value in zip(d_initial, d_state0, strict=True):
                 store[idx] = value
         d_layer_output = d_input
     return Gradients(

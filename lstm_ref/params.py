@@ -172,7 +172,7 @@ class Params:
         expected_count = cfg.num_layers * cfg.num_directions
         if len(self.layers) != expected_count:
             raise ValueError(f"layers: expected {expected_count} CellParams for this config, got {len(self.layers)}")
-        for suffix, layer, p in zip(cfg.suffixes(), _layer_indices(cfg), self.layers):
+        for suffix, layer, p in zip(cfg.suffixes(), _layer_indices(cfg), self.layers, strict=True):
             for name, shape in _expected_shapes(cfg, layer).items():
                 value = getattr(p, name)
                 if shape is None and value is not None:
@@ -185,7 +185,7 @@ class Params:
 
     def named(self) -> dict[str, Array]:
         """The arrays keyed by PyTorch's parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``, ...)."""
-        return {f"{_TORCH_STEMS[name]}{suffix}": a for suffix, p in zip(self.config.suffixes(), self.layers) for name, a in p.items()}
+        return {f"{_TORCH_STEMS[name]}{suffix}": a for suffix, p in zip(self.config.suffixes(), self.layers, strict=True) for name, a in p.items()}
 
     @classmethod
     def from_named(cls, config: RecurrentConfig, arrays: Mapping[str, Array]) -> Params:

@@ -19,7 +19,6 @@ LSTM, seed 0: I=3, H=2, 1 step (gate order i, f, g, o; loss L = sum(h_T))
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -111,7 +110,7 @@ def trace(mode: str = "lstm", *, seed: int = 0, input_size: int = 3, hidden_size
             h, c, cache = lstm_cell(x, h, c, p)
             for k, gate in enumerate("ifgo"):
                 add(t, f"z_{gate}", f"W_ih[{gate}] x + b_ih[{gate}] + W_hh[{gate}] h_prev + b_hh[{gate}]", z[:, k * H : (k + 1) * H])
-            for k, (gate, act) in enumerate(zip("ifgo", ("σ", "σ", "tanh", "σ"))):
+            for k, (gate, act) in enumerate(zip("ifgo", ("σ", "σ", "tanh", "σ"), strict=True)):
                 add(t, gate, f"{act}(z_{gate})", cache.gates[0, :, k * H : (k + 1) * H])
             add(t, "c", "f * c_prev + i * g", c)
             add(t, "tanh_c", "tanh(c)", cache.tanh_c[0])

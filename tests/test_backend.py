@@ -59,7 +59,7 @@ def test_numpy_kernels_equal_generic_kernels() -> None:
         dz, dc_copy = np.empty((B, 4 * H)), dc.copy()
         k.lstm_backward(dh, dc_copy, zk, c_prev, tc, dz)
         results.append((zk, c, tc, h, dz, dc_copy))
-    for a, b in zip(*results):
+    for a, b in zip(*results, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-15)
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from lstm_ref import CellParams, gru_cell, gru_cell_backward, lstm_cell, lstm_cell_backward, rnn_cell, rnn_cell_backward
+from lstm_ref import CellParams, gru_cell, lstm_cell, lstm_cell_backward, rnn_cell, rnn_cell_backward
 from lstm_ref.params import RecurrentConfig, init_params
 
 LN3, ATANH_HALF = math.log(3.0), math.atanh(0.5)

@@ -55,12 +55,12 @@ def _run_both(torch: Any, module: Any, x: np.ndarray, state: Any, gen: np.random
     finals_t = final_t if is_lstm else (final_t,)
     d_y = gen.standard_normal(tuple(y_t.shape))
     d_finals = tuple(gen.standard_normal(tuple(f.shape)) for f in finals_t)
-    loss = (y_t * torch.from_numpy(d_y)).sum() + sum((f * torch.from_numpy(d)).sum() for f, d in zip(finals_t, d_finals))
+    loss = (y_t * torch.from_numpy(d_y)).sum() + sum((f * torch.from_numpy(d)).sum() for f, d in zip(finals_t, d_finals, strict=True))
     loss.backward()
     theirs = {"output": y_t.detach().numpy(), "input": x_t.grad.numpy()}
     theirs.update({f"final_{k}": f.detach().numpy() for k, f in enumerate(finals_t)})
     states_t = state_t if is_lstm else (state_t,)
-    theirs.update({name: s.grad.numpy() for name, s in zip(("h_0", "c_0"), states_t)})
+    theirs.update({name: s.grad.numpy() for name, s in zip(("h_0", "c_0")[: len(states_t)], states_t, strict=True)})
     theirs.update({name: p.grad.numpy() for name, p in module.named_parameters()})
 
     model = from_torch(module)
@@ -134,13 +134,20 @@ def test_truncated_bptt_equals_detaching_the_state_every_k_steps(torch: Any, cls
         np.testing.assert_allclose(grads[name], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
-@pytest.mark.parametrize("spec", [{"cls": "LSTM", "proj_size": 2, "num_layers": 2, "bidirectional": True}, {"cls": "GRU", "batch_first": True}, {"cls": "RNN", "nonlinearity": "relu", "bias": False}])
+ROUND_TRIPS = [
+    {"cls": "LSTM", "proj_size": 2, "num_layers": 2, "bidirectional": True},
+    {"cls": "GRU", "batch_first": True},
+    {"cls": "RNN", "nonlinearity": "relu", "bias": False},
+]
+
+
+@pytest.mark.parametrize("spec", ROUND_TRIPS)
 def test_to_torch_round_trip(torch: Any, spec: dict[str, Any]) -> None:
     module = _make(torch, spec)
     back = from_torch(module).to_torch()
     assert type(back) is type(module)
     assert back.state_dict().keys() == module.state_dict().keys()
-    for (name, a), b in zip(module.state_dict().items(), back.state_dict().values()):
+    for (name, a), b in zip(module.state_dict().items(), back.state_dict().values(), strict=True):
         assert torch.equal(a, b), name
     for attr in ("num_layers", "bidirectional", "batch_first", "bias", "mode"):
         assert getattr(back, attr) == getattr(module, attr)

@@ -44,7 +44,7 @@ def test_forget_bias_sets_only_the_forget_block() -> None:
     cfg = RecurrentConfig("lstm", 3, 2, num_layers=2)
     base = init_params(cfg, seed=0)
     p = set_forget_bias(base, 1.0)
-    for before, after in zip(base.layers, p.layers):
+    for before, after in zip(base.layers, p.layers, strict=True):
         np.testing.assert_array_equal((after.b_ih + after.b_hh)[2:4], [1.0, 1.0])
         for block in (slice(0, 2), slice(4, 8)):
             np.testing.assert_array_equal(after.b_ih[block], before.b_ih[block])
@@ -62,4 +62,4 @@ def test_params_refuse_wrong_shapes_by_torch_name() -> None:
     with pytest.raises(KeyError, match="weight_hh_l1"):
         Params.from_named(p.config, {k: v for k, v in p.named().items() if k != "weight_hh_l1"})
     round_trip = Params.from_named(p.config, p.named())
-    assert all(np.array_equal(a, b) for a, b in zip(round_trip.named().values(), p.named().values()))
+    assert all(np.array_equal(a, b) for a, b in zip(round_trip.named().values(), p.named().values(), strict=True))

@@ -48,7 +48,7 @@ def test_trace_backward_rows_match_autograd(torch: Any, mode: str) -> None:
     t = trace(mode, seed=2, steps=3)
     module = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell, "rnn_tanh": torch.nn.RNNCell}[mode](3, 2, dtype=torch.float64)
     with torch.no_grad():
-        for (_, ours), theirs in zip(t.params.items(), module.parameters()):
+        for (_, ours), theirs in zip(t.params.items(), module.parameters(), strict=True):
             theirs.copy_(torch.from_numpy(ours))
     h0 = torch.zeros(1, 2, dtype=torch.float64, requires_grad=True)
     h, c = h0, torch.zeros(1, 2, dtype=torch.float64, requires_grad=True)
