@@ -32,6 +32,6 @@ def step(layer: Callable[..., Any], x: Array, state: tuple[Array, ...], p: CellP
 
 def step_backward(layer_backward: Callable[..., Any], d_state: tuple[Array, ...], cache: Any, p: CellParams, **options: Any) -> StepGrads:
     """Backward of :func:`step`; the whole upstream gradient arrives through the new state."""
-    xp_zeros = d_state[0] * 0.0
-    dx, d_prev, grads = layer_backward(xp_zeros[None, ...], d_state, cache, p, **options)
+    no_output_grad = d_state[0][None, ...] * 0.0  # (1, B, R): the step's output *is* its new h
+    dx, d_prev, grads = layer_backward(no_output_grad, d_state, cache, p, **options)
     return StepGrads(dx[0, ...], d_prev, grads)
