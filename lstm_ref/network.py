@@ -138,7 +138,9 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
             for store, value in zip(finals, final, strict=True):
                 store.append(value)
         layer_input = outputs[0] if D == 1 else xp.concat(outputs, axis=-1)
-    output = _time_major(cfg, layer_input)
+    # a copy: with one direction the last layer's output is a view of its cache, and
+    # editing the returned array in place must not change what backward sees
+    output = _time_major(cfg, xp.asarray(layer_input, copy=True) if D == 1 else layer_input)
     final_state = _from_tuple(cfg, tuple(xp.stack(store) for store in finals))
     return output, final_state, ForwardCache(params, tuple(caches), tuple(output.shape))
 

@@ -94,3 +94,15 @@ def test_config_errors(kwargs: dict, message: str) -> None:
     args = {"mode": "lstm", "input_size": 3, "hidden_size": 4, **kwargs}
     with pytest.raises(ValueError, match=re.escape(message)):
         RecurrentConfig(**args)
+
+
+def test_editing_the_output_in_place_does_not_change_backward() -> None:
+    x, d_out = np.random.default_rng(0).standard_normal((5, 2, 3)), np.ones((5, 2, 2))
+    grads = []
+    for edit in (False, True):
+        m = Recurrent.init(RecurrentConfig("lstm", 3, 2), seed=0)
+        out, _ = m(x)
+        if edit:
+            out *= 100.0
+        grads.append(m.backward(d_out)["weight_hh_l0"])
+    np.testing.assert_array_equal(grads[0], grads[1])
