@@ -1,4 +1,4 @@
-# Two entry points (see README): `make example` and `make test`.
+# Two entry points (see README): `make serve` and `make test`.
 # Each creates .venv on first use and installs what it needs; nothing else is required
 # besides Python >= 3.10 and make.
 
@@ -9,8 +9,10 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # PyTorch is the test oracle, never a dependency of the package; pinned on purpose
 # (an unpinned torch pulls gigabytes of CUDA wheels).
 TORCH  := torch==2.13.0
+NO_MKDOCS_2_WARNING := 1
+export NO_MKDOCS_2_WARNING
 
-.PHONY: example test bench clean
+.PHONY: serve docs example test bench clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,14 @@ $(VENV)/.torch: $(STAMP)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet $(TORCH) \
 		|| echo "warning: could not install $(TORCH); PyTorch oracle tests will skip"
 	touch $@
+
+# The main job: build the site (every number computed by lstm_ref) and serve it.
+serve: $(STAMP)
+	$(BIN)/python -m mkdocs serve --strict -a 127.0.0.1:8000
+
+# A static copy of the site in site/, for any web server.
+docs: $(STAMP)
+	$(BIN)/python -m mkdocs build --strict
 
 example: $(STAMP)
 	$(BIN)/lstm-ref example lstm --seed 0

@@ -59,9 +59,12 @@ class Trace:
         raise KeyError(f"name: no quantity {name!r} at step {step}; have {sorted({r.name for r in self.rows})}")
 
     def render(self, decimals: int = 4) -> str:
-        """A fixed-decimal text table: parameters, then one row per quantity."""
-        fmt = lambda a: "[" + " ".join(f"{v: .{decimals}f}" for v in np.ravel(a)) + "]"  # noqa: E731
-        lines = [self.title, "", "parameters (rows in gate order):"]
+        """A fixed-decimal text table: the title, the parameters, then one row per quantity."""
+        return "\n\n".join([self.title, self.render_params(decimals), self.render_rows(decimals)])
+
+    def render_params(self, decimals: int = 4) -> str:
+        """The parameters, one gate's row of each matrix per line."""
+        lines = ["parameters (rows in gate order):"]
         gates = GATES[self.mode.removesuffix("_before")]
         H = self.params.W_ih.shape[0] // len(gates)
         for name, array in self.params.items():
@@ -69,13 +72,21 @@ class Trace:
                 block = array[k * H : (k + 1) * H]
                 for r, row in enumerate(np.atleast_2d(block) if array.ndim == 2 else [block]):
                     label = f"{name}[{gate}]" + (f" row {r}" if array.ndim == 2 else "")
-                    lines.append(f"  {label:<18} {fmt(row)}")
+                    lines.append(f"  {label:<18} {_fmt(row, decimals)}")
+        return "\n".join(lines)
+
+    def render_rows(self, decimals: int = 4) -> str:
+        """One line per quantity: step, name, equation, value."""
         width = max(len(r.name) for r in self.rows)
         eq_width = max(len(r.equation) for r in self.rows)
-        lines += ["", f"{'step':<5} {'quantity':<{width}}  {'equation':<{eq_width}}  value"]
+        lines = [f"{'step':<5} {'quantity':<{width}}  {'equation':<{eq_width}}  value"]
         for row in self.rows:
-            lines.append(f"t={row.step:<3} {row.name:<{width}}  {row.equation:<{eq_width}}  {fmt(row.value)}")
+            lines.append(f"t={row.step:<3} {row.name:<{width}}  {row.equation:<{eq_width}}  {_fmt(row.value, decimals)}")
         return "\n".join(lines)
+
+
+def _fmt(values: np.ndarray, decimals: int) -> str:
+    return "[" + " ".join(f"{v: .{decimals}f}" for v in np.ravel(values)) + "]"
 
 
 def trace(mode: str = "lstm", *, seed: int = 0, input_size: int = 3, hidden_size: int = 2, steps: int = 1, backward: bool = True) -> Trace:

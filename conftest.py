@@ -1,0 +1,35 @@
+"""Runs every ``>>>`` example of the documentation pages under pytest (Sybil).
+
+Examples live in ```` ```pycon ```` fences, also inside admonitions and tabs
+(Sybil strips the indentation). Examples that need PyTorch are preceded by
+``<!-- skip: start if(torch_missing, reason=...) -->``: they skip where PyTorch
+is not installed, except under ``CI=true`` where a missing oracle must fail.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import os
+
+from sybil import Sybil
+from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
+
+
+class PyconParser(PythonCodeBlockParser):
+    """Doctest examples in ```` ```pycon ```` fences (Material highlights them as a console)."""
+
+    codeblock_parser_class = staticmethod(lambda _language, evaluator: CodeBlockParser("pycon", evaluator))  # type: ignore[assignment]
+
+
+def _setup(namespace: dict) -> None:
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    namespace["torch_missing"] = importlib.util.find_spec("torch") is None and not in_ci
+
+
+pytest_collect_file = Sybil(
+    parsers=[PyconParser(doctest_optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE), SkipParser()],
+    patterns=["*.md"],
+    path="docs",
+    setup=_setup,
+).pytest()

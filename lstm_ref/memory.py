@@ -1,0 +1,62 @@
+"""How far back a recurrent network can feel: the norm of ∂h_T/∂s_t against the lag T - t.
+
+Backpropagation through time multiplies one Jacobian ``∂s_t/∂s_{t-1}`` per
+step. For a plain RNN each factor is ``diag(φ'(z_t)) W_hh``; their product
+shrinks (or grows) geometrically with the lag — the vanishing (or exploding)
+gradient of Bengio et al. (1994). In an LSTM the cell state adds a path whose
+factor is just ``diag(f_t)``: with forget gates near 1 it decays slowly.
+
+:func:`state_gradient_norms` measures ``‖∂h_T/∂s_{T-k}‖_F`` for every lag
+``k``, where the state ``s`` is ``h`` (RNN, GRU) or ``(h, c)`` (LSTM), with the
+hand-written backward: the network is restarted from ``s_{T-k}`` with one
+batch row per output unit ``j`` and ``∂L/∂h_T = e_j``, so one backward pass
+yields the whole Jacobian ``∂h_T/∂s_{T-k}``.
+
+>>> import numpy as np
+>>> from lstm_ref.params import RecurrentConfig, init_params
+>>> p = init_params(RecurrentConfig("rnn_tanh", 1, 1), seed=0)
+>>> x = np.zeros((3, 1, 1))
+>>> norms = state_gradient_norms(p, x)
+>>> norms.shape, bool(np.all(norms > 0))
+((3,), True)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import to_numpy
+from .network import backward, forward
+from .params import Params
+
+__all__ = ["state_gradient_norms"]
+
+
+def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarray:
+    """``‖∂h_T/∂s_{T-k}‖_F`` for ``k = 1 .. T`` (entry ``k-1``), for one sequence ``x (T, 1, I)``.
+
+    Needs a single-layer, unidirectional, time-major network (the lag of a
+    stacked or bidirectional network is not one number).
+    """
+    cfg = params.config
+    if cfg.num_layers != 1 or cfg.bidirectional or cfg.batch_first:
+        raise ValueError("params: state_gradient_norms needs one layer, one direction, time-major input")
+    x = np.asarray(to_numpy(x))
+    if x.ndim != 3 or x.shape[1] != 1:
+        raise ValueError(f"x: expected one sequence of shape (T, 1, I), got {tuple(x.shape)}")
+    _, _, cache = forward(params, x, state)
+    layer = cache.layer_caches[0]
+    states = (layer.hs, layer.cs) if cfg.mode == "lstm" else (layer.hs,)  # each (T+1, 1, ·)
+    T, R = x.shape[0], cfg.state_size
+    eye = np.eye(R, dtype=x.dtype)[None, :, :]  # d h_T: row j of the batch asks for ∂h_T[j]/∂s
+    norms = np.empty(T)
+    for k in range(1, T + 1):
+        start = tuple(np.repeat(s[T - k][None, :, :], R, axis=1) for s in states)  # (1, R, ·)
+        out, _, run = forward(params, np.repeat(x[T - k :], R, axis=1), start if cfg.mode == "lstm" else start[0])
+        d_final = (eye, np.zeros_like(start[1])) if cfg.mode == "lstm" else eye
+        grads = backward(run, np.zeros_like(out), d_final)
+        parts = grads.state if cfg.mode == "lstm" else (grads.state,)
+        norms[k - 1] = float(np.sqrt(sum(np.sum(g * g) for g in parts)))
+    return norms

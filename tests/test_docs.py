@@ -1,0 +1,116 @@
+"""The built site: every page present, equations converted, links and anchors resolve,
+and nothing refers to another host for a resource (no CDN, no web fonts)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml  # mkdocs depends on PyYAML
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.resources: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "name" in a:
+            self.ids.add(a["name"])
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        for attr in ("src", "srcset", "data", "poster"):
+            if attr in a:
+                self.resources.append((tag, a[attr]))
+        if tag == "link" and "href" in a and a.get("rel", "") not in ("canonical", "alternate"):
+            self.resources.append((tag, a["href"]))
+
+
+def _pages(site: Path) -> dict[Path, _Page]:
+    parsed = {}
+    for html in site.rglob("*.html"):
+        page = _Page()
+        page.feed(html.read_text(encoding="utf-8"))
+        parsed[html] = page
+    return parsed
+
+
+def _nav_files(nav: list) -> list[str]:
+    files = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        files += _nav_files(value) if isinstance(value, list) else [value]
+    return files
+
+
+def test_every_nav_page_is_built(built_site: Path) -> None:
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # ignore !!python tags
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=_Loader)
+    for md in _nav_files(config["nav"]):
+        html = built_site / (md[: -len(".md")] + "/index.html" if md != "index.md" else "index.html")
+        assert html.exists(), f"{md} was not built"
+
+
+def test_equations_are_mathml_with_no_tex_left(built_site: Path) -> None:
+    with_math = 0
+    for html in built_site.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "arithmatex" not in text, f"{html}: TeX left unconverted"
+        with_math += "<math" in text
+    assert with_math >= 8
+
+
+def test_internal_links_and_anchors_resolve(built_site: Path) -> None:
+    pages = _pages(built_site)
+    broken = []
+    for html, page in pages.items():
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            base = built_site if parts.path.startswith("/") else html.parent
+            target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else html
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{html.relative_to(built_site)} → {href} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else set()
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{html.relative_to(built_site)} → {href} (no such anchor)")
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_no_resource_from_another_host(built_site: Path) -> None:
+    external = re.compile(r"^(https?:)?//", re.I)
+    offenders = [
+        f"{html.relative_to(built_site)}: <{tag}> {url}"
+        for html, page in _pages(built_site).items()
+        for tag, url in page.resources
+        if external.match(url.strip())
+    ]
+    css_urls = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""", re.I)
+    for css in built_site.rglob("*.css"):
+        offenders += [f"{css.relative_to(built_site)}: {m}" for m in css_urls.findall(css.read_text(encoding="utf-8"))]
+    assert not offenders, "resources requested off-host:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("page", ["learn/why-rnns-forget", "compare/rnn-vs-lstm"])
+def test_computed_figures_are_embedded(built_site: Path, page: str) -> None:
+    text = (built_site / page / "index.html").read_text(encoding="utf-8")
+    assert "<table>" in text
+    if page.startswith("learn"):
+        assert '<figure class="lr-figure"' in text and "<svg" in text

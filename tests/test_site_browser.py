@@ -1,0 +1,125 @@
+"""The built site in headless Chromium, served on 127.0.0.1 with every other host blocked:
+pages load without console errors or off-host requests, equations render, navigation,
+search and the light/dark toggle work."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield b
+        b.close()
+
+
+class _Watch:
+    """Blocks and records every request that leaves 127.0.0.1; records console errors."""
+
+    def __init__(self, page: Any) -> None:
+        self.off_host: list[str] = []
+        self.errors: list[str] = []
+        page.route("**/*", self._route)
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname
+        if url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.off_host.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    p = context.new_page()
+    p.watch = _Watch(p)
+    yield p
+    context.close()
+
+
+def _all_pages(site: Path) -> list[str]:
+    return sorted(str(p.parent.relative_to(site)) + "/" if p.parent != site else "" for p in site.rglob("index.html") if "assets" not in p.parts)
+
+
+def test_every_page_loads_cleanly_and_offline(page: Any, base_url: str, built_site: Path) -> None:
+    pages = _all_pages(built_site)
+    assert len(pages) >= 10
+    for path in pages:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_timeout(100)
+        assert page.title(), path
+    assert page.watch.errors == [], page.watch.errors
+    assert page.watch.off_host == [], f"requests left 127.0.0.1: {page.watch.off_host}"
+
+
+def test_equations_render_as_mathml(page: Any, base_url: str) -> None:
+    page.goto(base_url + "learn/lstm-cell/")
+    sizes = page.eval_on_selector_all("math", "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })")
+    assert len(sizes) >= 10
+    assert all(w > 5 and h > 5 for w, h in sizes), sizes
+    # a displayed equation is laid out as a block, wider than a single symbol
+    widths = page.eval_on_selector_all('math[display="block"]', "els => els.map(e => e.getBoundingClientRect().width)")
+    assert widths and max(widths) > 100
+
+
+def test_navigation_tabs_and_footer(page: Any, base_url: str) -> None:
+    page.goto(base_url)
+    page.click("nav.md-tabs >> text=Compare")
+    page.wait_for_url("**/compare/**")
+    assert "RNN vs LSTM" in page.title()
+    page.click("a.md-footer__link--next")
+    page.wait_for_url("**/compare/lstm-vs-gru/")
+    assert page.locator("h1").inner_text().rstrip("¶").strip() == "LSTM vs GRU"
+
+
+def test_search_finds_the_forget_gate(page: Any, base_url: str) -> None:
+    page.goto(base_url)
+    page.click(".md-search__input")
+    page.keyboard.type("forget gate", delay=20)  # Material's search reacts to key events, as for a user
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    results = page.locator(".md-search-result__item").all_inner_texts()
+    assert any("forget" in r.lower() for r in results), results
+    assert page.watch.errors == [] and page.watch.off_host == []
+
+
+def test_light_dark_toggle(page: Any, base_url: str) -> None:
+    page.goto(base_url + "learn/gates/")
+    scheme = lambda: page.eval_on_selector("body", "b => b.getAttribute('data-md-color-scheme')")  # noqa: E731
+    before = scheme()
+    page.click("form[data-md-component='palette'] label:visible")
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== '{before}'")
+    after = scheme()
+    assert {before, after} == {"default", "slate"}
+    page.reload()
+    assert scheme() == after  # the choice persists
