@@ -33,3 +33,17 @@ pytest_collect_file = Sybil(
     path="docs",
     setup=_setup,
 ).pytest()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Docstring examples of ``lstm_ref.interop`` need PyTorch: skip them where it is missing,
+    unless CI=true (then they run and fail, as a missing oracle must)."""
+    import pytest
+
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    if importlib.util.find_spec("torch") is not None or in_ci:
+        return
+    skip = pytest.mark.skip(reason="needs PyTorch: pip install torch==2.13.0 (make test installs it)")
+    for item in items:
+        if item.name.startswith("lstm_ref.interop."):
+            item.add_marker(skip)

@@ -2,7 +2,7 @@
 
 The algorithms never branch on the backend. They ask for the namespace of
 their inputs (``xp = namespace(x)``, the array-API way) and call the step
-primitives of :mod:`lstm_ref.kernels` chosen for that namespace. This module
+primitives of `lstm_ref.kernels` chosen for that namespace. This module
 only decides *which* namespace new arrays are made in:
 
 1. the arrays passed in, when there are any (CuPy arrays in → CuPy out);
@@ -11,11 +11,12 @@ only decides *which* namespace new arrays are made in:
 
 CuPy is imported only when asked for, never at ``import lstm_ref``.
 
->>> active_backend()
-'numpy'
->>> with use_backend("numpy"):
-...     asarray([1.0, 2.0]).dtype
-dtype('float64')
+Examples:
+    >>> active_backend()
+    'numpy'
+    >>> with use_backend("numpy"):
+    ...     asarray([1.0, 2.0]).dtype
+    dtype('float64')
 """
 
 from __future__ import annotations
@@ -46,7 +47,14 @@ _override: ContextVar[str | None] = ContextVar("lstm_ref_backend", default=None)
 
 
 class BackendUnavailableError(RuntimeError):
-    """The requested backend cannot be used on this machine (e.g. CuPy without a GPU)."""
+    """The requested backend cannot be used on this machine (e.g. CuPy without a GPU).
+
+    Catch it to fall back to NumPy where there is no GPU:
+
+    Examples:
+        >>> issubclass(BackendUnavailableError, RuntimeError)
+        True
+    """
 
 
 def _check_name(name: str, origin: str) -> str:
@@ -56,7 +64,12 @@ def _check_name(name: str, origin: str) -> str:
 
 
 def active_backend() -> str:
-    """Name of the backend new arrays are created in (``"numpy"`` or ``"cupy"``)."""
+    """Name of the backend new arrays are created in (``"numpy"`` or ``"cupy"``).
+
+    Examples:
+        >>> active_backend()
+        'numpy'
+    """
     name = _override.get()
     if name is not None:
         return name
@@ -70,6 +83,11 @@ def use_backend(name: str) -> Iterator[ModuleType]:
     Raises:
         BackendUnavailableError: ``"cupy"`` was asked for but CuPy is not
             installed or sees no GPU.
+
+    Examples:
+        >>> with use_backend("numpy") as xp:
+        ...     active_backend(), type(xp.zeros(2)).__name__
+        ('numpy', 'ndarray')
     """
     xp = backend_namespace(_check_name(name, "use_backend"))
     token = _override.set(name)
@@ -117,7 +135,12 @@ def namespace(*arrays: Any) -> ModuleType:
 
 
 def asarray(obj: Any, *, dtype: Any = None, xp: ModuleType | None = None) -> Any:
-    """Convert ``obj`` (nested lists, NumPy or CuPy arrays) to an array of ``xp`` (default: active backend)."""
+    """Convert ``obj`` (nested lists, NumPy or CuPy arrays) to an array of ``xp`` (default: active backend).
+
+    Examples:
+        >>> asarray([[1, 2]], dtype=None).shape
+        (1, 2)
+    """
     xp = xp or backend_namespace()
     if array_api_compat.is_cupy_namespace(xp) and not array_api_compat.is_cupy_array(obj):
         obj = to_numpy(obj) if array_api_compat.is_array_api_obj(obj) else obj
@@ -127,7 +150,13 @@ def asarray(obj: Any, *, dtype: Any = None, xp: ModuleType | None = None) -> Any
 
 
 def to_numpy(array: Any) -> Any:
-    """A NumPy copy (or view) of any supported array, for printing and comparisons."""
+    """A NumPy copy (or view) of any supported array, for printing and comparisons.
+
+    Examples:
+        >>> import numpy as np
+        >>> to_numpy(np.ones(2))
+        array([1., 1.])
+    """
     import numpy as np
 
     if array_api_compat.is_cupy_array(array):

@@ -9,10 +9,11 @@ throwing the weights far away:
 * elementwise: every entry is clamped to ``[-clip_value, clip_value]``
   (the direction may change; ``torch.nn.utils.clip_grad_value_``).
 
->>> import numpy as np
->>> clipped, norm = clip_grad_norm({"w": np.array([3.0, 4.0])}, max_norm=1.0)
->>> norm, np.round(clipped["w"], 4)
-(5.0, array([0.6, 0.8]))
+Examples:
+    >>> import numpy as np
+    >>> clipped, norm = clip_grad_norm({"w": np.array([3.0, 4.0])}, max_norm=1.0)
+    >>> norm, np.round(clipped["w"], 4)
+    (5.0, array([0.6, 0.8]))
 """
 
 from __future__ import annotations
@@ -82,18 +83,19 @@ class GradcheckReport:
 
 
 def gradcheck(params: Params, x: Array, state: Any = None, *, eps: float = 1e-6, seed: int = 0) -> GradcheckReport:
-    """Compare :func:`~lstm_ref.network.backward` with central differences, in float64.
+    """Compare `backward` with central differences, in float64.
 
     The loss is ``L = Σ A ⊙ output + Σ Bₖ ⊙ final_stateₖ`` with fixed random
     weights ``A, Bₖ`` (drawn from ``seed``), so every output and state entry
     matters. Every entry of every parameter, of the input and of the initial
     state is perturbed by ``±eps``.
 
-    >>> from lstm_ref.params import RecurrentConfig, init_params
-    >>> p = init_params(RecurrentConfig("lstm", 3, 2), seed=0)
-    >>> report = gradcheck(p, np.random.default_rng(0).standard_normal((4, 2, 3)))
-    >>> report.passed(1e-7)
-    True
+    Examples:
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("lstm", 3, 2), seed=0)
+        >>> report = gradcheck(p, np.random.default_rng(0).standard_normal((4, 2, 3)))
+        >>> report.passed(1e-7)
+        True
     """
     params = params.map(lambda a: np.array(to_numpy(a), dtype=np.float64))
     x = np.array(to_numpy(x), dtype=np.float64)

@@ -1,6 +1,6 @@
 """The GRU: a whole sequence (layer), one step (cell), and their backward passes.
 
-Equations (PyTorch's gate order r, z, n; both biases added)::
+Equations (PyTorch's gate order r, z, n; both biases added):
 
     r = σ(W_ir x + b_ir + W_hr h_prev + b_hr)     reset gate
     z = σ(W_iz x + b_iz + W_hz h_prev + b_hz)     update gate: how much of h_prev to keep
@@ -12,14 +12,15 @@ The two conventions give different networks from the same weights; PyTorch's
 is the default. (In ``W_hr`` above ``r`` names the reset block of ``W_hh``; it
 is unrelated to the LSTM projection ``weight_hr``.)
 
->>> import numpy as np
->>> from lstm_ref.params import RecurrentConfig, init_params
->>> p = init_params(RecurrentConfig("gru", 3, 2), seed=0).layers[0]
->>> x = np.array([[1.0, -1.0, 0.5]]); h0 = np.zeros((1, 2))
->>> h_after, _ = gru_cell(x, h0, p)
->>> h_before, _ = gru_cell(x, h0, p, reset="before")
->>> bool(np.allclose(h_after, h_before))   # differ once b_hn or h_prev is nonzero
-False
+Examples:
+    >>> import numpy as np
+    >>> from lstm_ref.params import RecurrentConfig, init_params
+    >>> p = init_params(RecurrentConfig("gru", 3, 2), seed=0).layers[0]
+    >>> x = np.array([[1.0, -1.0, 0.5]]); h0 = np.zeros((1, 2))
+    >>> h_after, _ = gru_cell(x, h0, p)
+    >>> h_before, _ = gru_cell(x, h0, p, reset="before")
+    >>> bool(np.allclose(h_after, h_before))   # differ once b_hn or h_prev is nonzero
+    False
 """
 
 from __future__ import annotations
@@ -49,7 +50,17 @@ class GRUCache(NamedTuple):
 
 
 def gru_layer(x: Array, state: tuple[Array], p: CellParams, *, reset: Reset = "after") -> tuple[Array, tuple[Array], GRUCache]:
-    """Run one GRU layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``."""
+    """Run one GRU layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("gru", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> out, (h_T,), cache = gru_layer(x, (h0,), p)
+        >>> out.shape, bool(np.array_equal(out[-1], h_T))
+        ((5, 2, 4), True)
+    """
     xp = namespace(x)
     k = kernels_for(xp)
     T, B, _ = x.shape
@@ -88,7 +99,18 @@ def gru_layer_backward(
     reset: Reset = "after",
     truncate: int | None = None,
 ) -> tuple[Array, tuple[Array], CellParams]:
-    """Backpropagation through time for :func:`gru_layer` (see :func:`lstm_ref.lstm.lstm_layer_backward` for the arguments)."""
+    """Backpropagation through time for `gru_layer` (see `lstm_ref.lstm.lstm_layer_backward` for the arguments).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("gru", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> out, final, cache = gru_layer(x, (h0,), p)
+        >>> dx, d_state0, grads = gru_layer_backward(np.ones_like(out), (np.zeros((2, 4)),), cache, p)
+        >>> dx.shape, grads.W_ih.shape, len(d_state0)
+        ((5, 2, 3), (12, 3), 1)
+    """
     xp = namespace(d_out)
     k = kernels_for(xp)
     T = d_out.shape[0]
@@ -131,11 +153,32 @@ def gru_layer_backward(
 
 
 def gru_cell(x: Array, h_prev: Array, p: CellParams, *, reset: Reset = "after") -> tuple[Array, GRUCache]:
-    """One GRU step: ``(h, cache)`` from ``x (B, I)`` and ``h_prev (B, H)``."""
+    """One GRU step: ``(h, cache)`` from ``x (B, I)`` and ``h_prev (B, H)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("gru", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> h, cache = gru_cell(x[0], h0, p)
+        >>> h.shape
+        (2, 4)
+    """
     (h,), cache = step(gru_layer, x, (h_prev,), p, reset=reset)
     return h, cache
 
 
 def gru_cell_backward(dh: Array, cache: GRUCache, p: CellParams, *, reset: Reset = "after") -> StepGrads:
-    """Backward of :func:`gru_cell` from ``dh = ∂L/∂h`` (B, H)."""
+    """Backward of `gru_cell` from ``dh = ∂L/∂h`` (B, H).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("gru", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> h, cache = gru_cell(x[0], h0, p)
+        >>> g = gru_cell_backward(np.ones((2, 4)), cache, p)
+        >>> g.x.shape, g.params.W_hh.shape
+        ((2, 3), (12, 4))
+    """
     return step_backward(gru_layer_backward, (dh,), cache, p, reset=reset)

@@ -5,7 +5,7 @@ imported lazily and never at ``import lstm_ref``.
 
 The mapping is one to one: ``module.weight_ih_l0`` is ``params.layers[0].W_ih``,
 ``bias_hh_l1_reverse`` is ``layers[3].b_hh`` (two layers, bidirectional), and
-so on (:meth:`lstm_ref.params.Params.named`). A model built this way agrees
+so on (`lstm_ref.params.Params.named`). A model built this way agrees
 with the module to rounding error in float64.
 """
 
@@ -31,7 +31,7 @@ def _torch() -> Any:
 
 
 def config_from_torch(module: Any) -> RecurrentConfig:
-    """The :class:`RecurrentConfig` of a ``torch.nn.RNN``, ``LSTM`` or ``GRU``."""
+    """The `RecurrentConfig` of a ``torch.nn.RNN``, ``LSTM`` or ``GRU``."""
     torch = _torch()
     if not isinstance(module, torch.nn.RNNBase) or module.mode not in _MODES:
         raise TypeError(f"module: expected torch.nn.RNN, LSTM or GRU, got {type(module).__name__}")
@@ -49,12 +49,21 @@ def config_from_torch(module: Any) -> RecurrentConfig:
 
 
 def from_torch(module: Any) -> Recurrent:
-    """A :class:`~lstm_ref.model.Recurrent` with the module's configuration and a copy of its weights.
+    """A `Recurrent` with the module's configuration and a copy of its weights.
 
     Arrays are created in the active backend (NumPy unless CuPy is selected), in
     the module's dtype. ``m(x, state)`` then returns what ``module(x, state)``
     returns for batched input, and ``m.backward(...)`` the gradients autograd
     would, keyed by ``module``'s parameter names.
+
+    Examples:
+        >>> import numpy as np, torch
+        >>> module = torch.nn.LSTM(3, 4, num_layers=2, dtype=torch.float64)
+        >>> m = from_torch(module)
+        >>> x = np.random.default_rng(0).standard_normal((5, 2, 3))
+        >>> y, (h_n, c_n) = m(x)
+        >>> bool(np.allclose(y, module(torch.from_numpy(x))[0].detach().numpy(), rtol=1e-12))
+        True
     """
     config = config_from_torch(module)
     xp = backend_namespace()
@@ -63,7 +72,14 @@ def from_torch(module: Any) -> Recurrent:
 
 
 def to_torch(params: Params) -> Any:
-    """A ``torch.nn`` module equivalent to ``params`` (its dtype is the parameters' dtype)."""
+    """A ``torch.nn`` module equivalent to ``params`` (its dtype is the parameters' dtype).
+
+    Examples:
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> module = to_torch(init_params(RecurrentConfig("gru", 3, 4, bidirectional=True)))
+        >>> type(module).__name__, module.weight_hh_l0_reverse.shape
+        ('GRU', torch.Size([12, 4]))
+    """
     torch = _torch()
     cfg = params.config
     if cfg.mode == "gru" and cfg.gru_reset != "after":

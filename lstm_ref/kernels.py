@@ -1,24 +1,25 @@
 """Step primitives: the elementwise math of one time step, per backend.
 
-The sequence loops (:mod:`lstm_ref.lstm`, :mod:`lstm_ref.gru`,
-:mod:`lstm_ref.rnn`) do the matrix products and call these primitives for
+The sequence loops (`lstm_ref.lstm`, `lstm_ref.gru`,
+`lstm_ref.rnn`) do the matrix products and call these primitives for
 everything elementwise. Each primitive writes its results into arrays the
 caller passes (views into preallocated caches), so a backend can work in
-place. :class:`GenericKernels` is the reference: plain array-API code that
+place. `GenericKernels` is the reference: plain array-API code that
 runs on any compliant namespace (and is what ``array_api_strict`` runs in the
-tests). :class:`NumpyKernels` does the same math with in-place ufuncs and
+tests). `NumpyKernels` does the same math with in-place ufuncs and
 scratch buffers; it is tested against the generic version.
 
 Conventions: ``z`` is a pre-activation (``W_ih x + b_ih + W_hh h + b_hh``),
 gates are stored *activated*, in PyTorch's order, side by side in one
 ``(B, G*H)`` array.
 
->>> import numpy as np
->>> k = kernels_for(np)
->>> z = np.zeros((1, 4)); c = np.ones((1, 1)); tanh_c = np.empty((1, 1)); h = np.empty((1, 1))
->>> k.lstm_forward(z, c, c, tanh_c, h)   # i = f = o = σ(0) = 0.5, g = tanh(0) = 0
->>> z, c
-(array([[0.5, 0.5, 0. , 0.5]]), array([[0.5]]))
+Examples:
+    >>> import numpy as np
+    >>> k = kernels_for(np)
+    >>> z = np.zeros((1, 4)); c = np.ones((1, 1)); tanh_c = np.empty((1, 1)); h = np.empty((1, 1))
+    >>> k.lstm_forward(z, c, c, tanh_c, h)   # i = f = o = σ(0) = 0.5, g = tanh(0) = 0
+    >>> z, c
+    (array([[0.5, 0.5, 0. , 0.5]]), array([[0.5]]))
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class GenericKernels:
         h[...] = o * tanh_c
 
     def lstm_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array) -> None:
-        """Backward of :meth:`lstm_forward`: write dz (B, 4H); turn ``dc`` (into c) into dc_prev, in place.
+        """Backward of `lstm_forward`: write dz (B, 4H); turn ``dc`` (into c) into dc_prev, in place.
 
         dc ← dc + dh * o * (1 - tanh(c)²)
         dz = [dc*g * i(1-i),  dc*c_prev * f(1-f),  dc*i * (1-g²),  dh*tanh(c) * o(1-o)]
@@ -113,7 +114,7 @@ class GenericKernels:
         h[...] = (1.0 - z) * n + z * h_prev
 
     def gru_backward(self, dh: Array, gates: Array, gh_n: Array, h_prev: Array, dgx: Array, dgh: Array, dh_prev: Array) -> None:
-        """Backward of :meth:`gru_forward`: write dgx, dgh (B, 3H) and the direct part of dh_prev.
+        """Backward of `gru_forward`: write dgx, dgh (B, 3H) and the direct part of dh_prev.
 
         dn = dh * (1 - z);  dz = dh * (h_prev - n);  da_n = dn * (1 - n²)
         dr = da_n * gh_n

@@ -5,12 +5,13 @@ are only three kinds: one GEMM for all time steps' input projections
 ``X W_ihᵀ``, one ``(B, G*H)`` product per step for ``h W_hhᵀ``, and after the
 backward loop one GEMM per weight over all steps at once.
 
->>> import numpy as np
->>> x = np.ones((2, 1, 3))            # (T, B, I)
->>> W = np.arange(6.0).reshape(2, 3)  # (G*H, I)
->>> project(x, W, np.array([0.5, -0.5]))[:, 0]
-array([[ 3.5, 11.5],
-       [ 3.5, 11.5]])
+Examples:
+    >>> import numpy as np
+    >>> x = np.ones((2, 1, 3))            # (T, B, I)
+    >>> W = np.arange(6.0).reshape(2, 3)  # (G*H, I)
+    >>> project(x, W, np.array([0.5, -0.5]))[:, 0]
+    array([[ 3.5, 11.5],
+           [ 3.5, 11.5]])
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def project(x: Array, W: Array, b: Array | None = None) -> Array:
 
 
 def project_back(dz: Array, W: Array) -> Array:
-    """Gradient into the input of :func:`project`: ``dz W``, shape ``dz.shape[:-1] + (W.shape[1],)``."""
+    """Gradient into the input of `project`: ``dz W``, shape ``dz.shape[:-1] + (W.shape[1],)``."""
     xp = array_api_compat.array_namespace(dz, W)
     return xp.reshape(flat(dz) @ W, (*dz.shape[:-1], W.shape[1]))
 

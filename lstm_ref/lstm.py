@@ -1,6 +1,6 @@
 """The LSTM: a whole sequence (layer), one step (cell), and their backward passes.
 
-Equations (PyTorch's gate order i, f, g, o; both biases added)::
+Equations (PyTorch's gate order i, f, g, o; both biases added):
 
     z = W_ih x + b_ih + W_hh h_prev + b_hh        # (B, 4H), blocks i | f | g | o
     i = σ(z_i)      input gate: how much of the candidate to write
@@ -11,16 +11,17 @@ Equations (PyTorch's gate order i, f, g, o; both biases added)::
     h = o * tanh(c)                               # the hidden state, (B, H)
     h = W_hr h      (only with proj_size = P: h becomes (B, P))
 
-The elementwise part runs in :mod:`lstm_ref.kernels`; this module does the
+The elementwise part runs in `lstm_ref.kernels`; this module does the
 products and the bookkeeping. Backward is written by hand (no autograd).
 
->>> import numpy as np
->>> from lstm_ref.params import RecurrentConfig, init_params
->>> p = init_params(RecurrentConfig("lstm", 3, 2), seed=0).layers[0]
->>> x = np.array([[1.0, -1.0, 0.5]]); h0 = c0 = np.zeros((1, 2))
->>> h, c, cache = lstm_cell(x, h0, c0, p)
->>> np.round(h, 4), np.round(c, 4)
-(array([[ 0.0931, -0.0713]]), array([[ 0.4001, -0.2692]]))
+Examples:
+    >>> import numpy as np
+    >>> from lstm_ref.params import RecurrentConfig, init_params
+    >>> p = init_params(RecurrentConfig("lstm", 3, 2), seed=0).layers[0]
+    >>> x = np.array([[1.0, -1.0, 0.5]]); h0 = c0 = np.zeros((1, 2))
+    >>> h, c, cache = lstm_cell(x, h0, c0, p)
+    >>> np.round(h, 4), np.round(c, 4)
+    (array([[ 0.0931, -0.0713]]), array([[ 0.4001, -0.2692]]))
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams) -> tuple[Arr
     """Run one LSTM layer over ``x (T, B, I)`` from ``state = (h_0, c_0)``.
 
     Returns ``(output (T, B, R), (h_T, c_T), cache)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("lstm", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = c0 = np.zeros((2, 4))
+        >>> out, (h_T, c_T), cache = lstm_layer(x, (h0, c0), p)
+        >>> out.shape, bool(np.array_equal(out[-1], h_T))
+        ((5, 2, 4), True)
     """
     xp = namespace(x)
     k = kernels_for(xp)
@@ -85,7 +95,7 @@ def lstm_layer_backward(
     *,
     truncate: int | None = None,
 ) -> tuple[Array, tuple[Array, Array], CellParams]:
-    """Backpropagation through time for :func:`lstm_layer`.
+    """Backpropagation through time for `lstm_layer`.
 
     Args:
         d_out: ``∂L/∂output`` (T, B, R).
@@ -97,6 +107,16 @@ def lstm_layer_backward(
 
     Returns:
         ``(∂L/∂x (T, B, I), (∂L/∂h_0, ∂L/∂c_0), parameter gradients)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("lstm", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = c0 = np.zeros((2, 4))
+        >>> out, final, cache = lstm_layer(x, (h0, c0), p)
+        >>> dx, d_state0, grads = lstm_layer_backward(np.ones_like(out), (np.zeros((2, 4)), np.zeros((2, 4))), cache, p)
+        >>> dx.shape, grads.W_ih.shape, len(d_state0)
+        ((5, 2, 3), (16, 3), 2)
     """
     xp = namespace(d_out)
     k = kernels_for(xp)
@@ -127,11 +147,32 @@ def lstm_layer_backward(
 
 
 def lstm_cell(x: Array, h_prev: Array, c_prev: Array, p: CellParams) -> tuple[Array, Array, LSTMCache]:
-    """One LSTM step: ``(h, c, cache)`` from ``x (B, I)``, ``h_prev (B, R)``, ``c_prev (B, H)``."""
+    """One LSTM step: ``(h, c, cache)`` from ``x (B, I)``, ``h_prev (B, R)``, ``c_prev (B, H)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("lstm", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = c0 = np.zeros((2, 4))
+        >>> h, c, cache = lstm_cell(x[0], h0, c0, p)
+        >>> h.shape
+        (2, 4)
+    """
     (h, c), cache = step(lstm_layer, x, (h_prev, c_prev), p)
     return h, c, cache
 
 
 def lstm_cell_backward(dh: Array, dc: Array, cache: LSTMCache, p: CellParams) -> StepGrads:
-    """Backward of :func:`lstm_cell` from ``dh = ∂L/∂h`` (B, R) and ``dc = ∂L/∂c`` (B, H)."""
+    """Backward of `lstm_cell` from ``dh = ∂L/∂h`` (B, R) and ``dc = ∂L/∂c`` (B, H).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("lstm", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = c0 = np.zeros((2, 4))
+        >>> h, c, cache = lstm_cell(x[0], h0, c0, p)
+        >>> g = lstm_cell_backward(np.ones((2, 4)), np.zeros((2, 4)), cache, p)
+        >>> g.x.shape, g.params.W_hh.shape
+        ((2, 3), (16, 4))
+    """
     return step_backward(lstm_layer_backward, (dh, dc), cache, p)

@@ -6,19 +6,20 @@ shrinks (or grows) geometrically with the lag — the vanishing (or exploding)
 gradient of Bengio et al. (1994). In an LSTM the cell state adds a path whose
 factor is just ``diag(f_t)``: with forget gates near 1 it decays slowly.
 
-:func:`state_gradient_norms` measures ``‖∂h_T/∂s_{T-k}‖_F`` for every lag
+`state_gradient_norms` measures ``‖∂h_T/∂s_{T-k}‖_F`` for every lag
 ``k``, where the state ``s`` is ``h`` (RNN, GRU) or ``(h, c)`` (LSTM), with the
 hand-written backward: the network is restarted from ``s_{T-k}`` with one
 batch row per output unit ``j`` and ``∂L/∂h_T = e_j``, so one backward pass
 yields the whole Jacobian ``∂h_T/∂s_{T-k}``.
 
->>> import numpy as np
->>> from lstm_ref.params import RecurrentConfig, init_params
->>> p = init_params(RecurrentConfig("rnn_tanh", 1, 1), seed=0)
->>> x = np.zeros((3, 1, 1))
->>> norms = state_gradient_norms(p, x)
->>> norms.shape, bool(np.all(norms > 0))
-((3,), True)
+Examples:
+    >>> import numpy as np
+    >>> from lstm_ref.params import RecurrentConfig, init_params
+    >>> p = init_params(RecurrentConfig("rnn_tanh", 1, 1), seed=0)
+    >>> x = np.zeros((3, 1, 1))
+    >>> norms = state_gradient_norms(p, x)
+    >>> norms.shape, bool(np.all(norms > 0))
+    ((3,), True)
 """
 
 from __future__ import annotations

@@ -1,16 +1,17 @@
 """A recurrent network with PyTorch's call signature, remembering its last forward for ``backward``.
 
-The math lives in pure functions (:mod:`lstm_ref.network`); this class only
+The math lives in pure functions (`lstm_ref.network`); this class only
 adds the state that makes it convenient: the parameters, and the cache of the
 last forward call.
 
->>> import numpy as np
->>> from lstm_ref.params import RecurrentConfig
->>> m = Recurrent.init(RecurrentConfig("lstm", input_size=3, hidden_size=2), seed=0)
->>> output, (h_n, c_n) = m(np.ones((4, 1, 3)))      # (T, B, I)
->>> grads = m.backward(np.ones_like(output))
->>> sorted(grads)
-['bias_hh_l0', 'bias_ih_l0', 'c_0', 'h_0', 'input', 'weight_hh_l0', 'weight_ih_l0']
+Examples:
+    >>> import numpy as np
+    >>> from lstm_ref.params import RecurrentConfig
+    >>> m = Recurrent.init(RecurrentConfig("lstm", input_size=3, hidden_size=2), seed=0)
+    >>> output, (h_n, c_n) = m(np.ones((4, 1, 3)))      # (T, B, I)
+    >>> grads = m.backward(np.ones_like(output))
+    >>> sorted(grads)
+    ['bias_hh_l0', 'bias_ih_l0', 'c_0', 'h_0', 'input', 'weight_hh_l0', 'weight_ih_l0']
 """
 
 from __future__ import annotations
@@ -29,7 +30,16 @@ Array = Any
 
 
 class Recurrent:
-    """``torch.nn.RNN/LSTM/GRU``'s forward and a hand-written backward, over :class:`Params`."""
+    """``torch.nn.RNN/LSTM/GRU``'s forward and a hand-written backward, over `Params`.
+
+    Examples:
+        >>> import numpy as np
+        >>> m = Recurrent.init(RecurrentConfig("gru", input_size=3, hidden_size=4, num_layers=2), seed=0)
+        >>> output, h_n = m(np.ones((5, 2, 3)))
+        >>> grads = m.backward(np.ones_like(output))
+        >>> output.shape, h_n.shape, grads["weight_hh_l1"].shape, grads["h_0"].shape
+        ((5, 2, 4), (2, 2, 4), (12, 4), (2, 2, 4))
+    """
 
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -37,7 +47,7 @@ class Recurrent:
 
     @classmethod
     def init(cls, config: RecurrentConfig, *, seed: int | np.random.Generator = 0, **options: Any) -> Recurrent:
-        """A network with PyTorch's default initialisation (see :func:`~lstm_ref.params.init_params`)."""
+        """A network with PyTorch's default initialisation (see `init_params`)."""
         return cls(init_params(config, seed=seed, **options))
 
     @property
@@ -68,7 +78,7 @@ class Recurrent:
         Args:
             d_output: ``∂L/∂output``, shaped like the output.
             d_final_state: ``∂L/∂h_n`` or ``(∂L/∂h_n, ∂L/∂c_n)``; zeros when omitted.
-            truncate: truncated BPTT, see :func:`lstm_ref.network.backward`.
+            truncate: truncated BPTT, see `lstm_ref.network.backward`.
         """
         if self._cache is None:
             raise RuntimeError("backward: no forward call to differentiate; call the model on an input first")

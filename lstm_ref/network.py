@@ -1,7 +1,7 @@
 """A whole network: stacked layers, both directions, ``batch_first``, initial states.
 
 This is ``torch.nn.RNN/LSTM/GRU``'s forward (and its backward) as pure functions
-over :class:`~lstm_ref.params.Params`:
+over `Params`:
 
 * layer ``l`` reads the input (``l = 0``) or the previous layer's output;
 * the reverse direction runs the same layer code on the time-reversed sequence;
@@ -9,16 +9,17 @@ over :class:`~lstm_ref.params.Params`:
 * states are ``(L*D, B, R)`` (``h``) and ``(L*D, B, H)`` (LSTM ``c``), in the
   order of ``Params.layers``; they are never batch-first, as in PyTorch.
 
->>> import numpy as np
->>> from lstm_ref.params import RecurrentConfig, init_params
->>> cfg = RecurrentConfig("lstm", 3, 2, num_layers=2, bidirectional=True)
->>> params = init_params(cfg, seed=0)
->>> out, (h_n, c_n), cache = forward(params, np.ones((5, 4, 3)))
->>> out.shape, h_n.shape, c_n.shape
-((5, 4, 4), (4, 4, 2), (4, 4, 2))
->>> grads = backward(cache, np.ones_like(out))
->>> grads.input.shape, grads.params.named()["weight_hh_l1_reverse"].shape
-((5, 4, 3), (8, 2))
+Examples:
+    >>> import numpy as np
+    >>> from lstm_ref.params import RecurrentConfig, init_params
+    >>> cfg = RecurrentConfig("lstm", 3, 2, num_layers=2, bidirectional=True)
+    >>> params = init_params(cfg, seed=0)
+    >>> out, (h_n, c_n), cache = forward(params, np.ones((5, 4, 3)))
+    >>> out.shape, h_n.shape, c_n.shape
+    ((5, 4, 4), (4, 4, 2), (4, 4, 2))
+    >>> grads = backward(cache, np.ones_like(out))
+    >>> grads.input.shape, grads.params.named()["weight_hh_l1_reverse"].shape
+    ((5, 4, 3), (8, 2))
 """
 
 from __future__ import annotations
@@ -41,7 +42,15 @@ State = Any  # h_0, or (h_0, c_0) for an LSTM
 
 
 class ForwardCache(NamedTuple):
-    """Everything :func:`backward` needs from one :func:`forward` call."""
+    """Everything `backward` needs from one `forward` call.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> _, _, cache = forward(init_params(RecurrentConfig("rnn_tanh", 3, 2, num_layers=2)), np.ones((4, 1, 3)))
+        >>> len(cache.layer_caches), cache.output_shape
+        (2, (4, 1, 2))
+    """
 
     params: Params
     layer_caches: tuple[Any, ...]  # one per (layer, direction), as Params.layers
@@ -49,7 +58,16 @@ class ForwardCache(NamedTuple):
 
 
 class Gradients(NamedTuple):
-    """Gradients of a scalar loss: parameters (same structure), input, initial state."""
+    """Gradients of a scalar loss: parameters (same structure), input, initial state.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> out, _, cache = forward(init_params(RecurrentConfig("lstm", 3, 2)), np.ones((4, 1, 3)))
+        >>> g = backward(cache, np.ones_like(out))
+        >>> g.input.shape, [s.shape for s in g.state], g.params.layers[0].W_hh.shape
+        ((4, 1, 3), [(1, 1, 2), (1, 1, 2)], (8, 2))
+    """
 
     params: Params
     input: Array
@@ -102,7 +120,15 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
     """Run the network on ``x``: ``(T, B, I)``, or ``(B, T, I)`` with ``batch_first``.
 
     Returns ``(output, final_state, cache)``: output ``(T, B, D*R)`` (batch-first
-    if configured), final state shaped like ``state``, and the cache for :func:`backward`.
+    if configured), final state shaped like ``state``, and the cache for `backward`.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> params = init_params(RecurrentConfig("gru", 3, 4, batch_first=True), seed=0)
+        >>> output, h_n, cache = forward(params, np.zeros((2, 7, 3)))   # (B, T, I)
+        >>> output.shape, h_n.shape
+        ((2, 7, 4), (1, 2, 4))
     """
     cfg = params.config
     dtype = params.layers[0].W_ih.dtype
@@ -152,15 +178,24 @@ def backward(
     *,
     truncate: int | None = None,
 ) -> Gradients:
-    """Backpropagation through time for the :func:`forward` call that made ``cache``.
+    """Backpropagation through time for the `forward` call that made ``cache``.
 
     Args:
-        cache: from :func:`forward`.
+        cache: from `forward`.
         d_output: ``∂L/∂output``, shaped like the output.
         d_final_state: ``∂L/∂final_state`` (default zeros).
         truncate: cut the recurrent gradient every ``truncate`` steps, as
             ``h.detach()`` between chunks of ``truncate`` steps would (each
             direction counts steps in its own order).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> params = init_params(RecurrentConfig("rnn_relu", 3, 4), seed=0)
+        >>> output, h_n, cache = forward(params, np.ones((6, 2, 3)))
+        >>> grads = backward(cache, np.zeros_like(output), np.ones_like(h_n), truncate=3)
+        >>> grads.params.named()["weight_hh_l0"].shape, grads.input.shape
+        ((4, 4), (6, 2, 3))
     """
     params = cache.params
     cfg = params.config

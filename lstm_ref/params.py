@@ -1,6 +1,6 @@
 """Parameters and configuration, in PyTorch's layout and naming.
 
-One layer and direction of a recurrent network owns a :class:`CellParams`:
+One layer and direction of a recurrent network owns a `CellParams`:
 
 * ``W_ih`` ``(G*H, I)`` and ``W_hh`` ``(G*H, R)``: the gate blocks stacked in
   PyTorch's order — LSTM ``i, f, g, o`` (G=4), GRU ``r, z, n`` (G=3),
@@ -10,15 +10,16 @@ One layer and direction of a recurrent network owns a :class:`CellParams`:
 * ``W_hr`` ``(P, H)``: LSTM output projection (``proj_size=P``), else ``None``.
 
 ``R`` is the size of the recurrent state ``h``: ``H``, or ``P`` with a projection.
-:class:`RecurrentConfig` holds the ``torch.nn.RNN/LSTM/GRU`` constructor
-options and :class:`Params` ties a config to one ``CellParams`` per layer and
+`RecurrentConfig` holds the ``torch.nn.RNN/LSTM/GRU`` constructor
+options and `Params` ties a config to one ``CellParams`` per layer and
 direction, ordered as PyTorch's ``weight_ih_l0``, ``weight_ih_l0_reverse``,
 ``weight_ih_l1``, ...
 
->>> cfg = RecurrentConfig("lstm", input_size=3, hidden_size=2)
->>> params = init_params(cfg, seed=0)
->>> {name: tuple(a.shape) for name, a in params.named().items()}
-{'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
+Examples:
+    >>> cfg = RecurrentConfig("lstm", input_size=3, hidden_size=2)
+    >>> params = init_params(cfg, seed=0)
+    >>> {name: tuple(a.shape) for name, a in params.named().items()}
+    {'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
 """
 
 from __future__ import annotations
@@ -61,7 +62,14 @@ _TORCH_STEMS = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_
 
 @dataclass(frozen=True)
 class CellParams:
-    """Weights of one layer and direction (see the module docstring for shapes)."""
+    """Weights of one layer and direction (see the module docstring for shapes).
+
+    Examples:
+        >>> import numpy as np
+        >>> p = CellParams(W_ih=np.zeros((8, 3)), W_hh=np.zeros((8, 2)))   # an LSTM layer without biases
+        >>> p.input_size, p.state_size, p.hidden_size(n_gates=4), [name for name, _ in p.items()]
+        (3, 2, 2, ['W_ih', 'W_hh'])
+    """
 
     W_ih: Array  # (G*H, I)
     W_hh: Array  # (G*H, R)
@@ -110,6 +118,11 @@ class RecurrentConfig:
             (no dropout is applied), like a torch module in ``eval()`` mode.
         gru_reset: GRU only: ``"after"`` (PyTorch/cuDNN, ``r * (W_hn h + b_hn)``) or
             ``"before"`` (Cho et al. 2014 v3, d2l: ``W_hn (r * h) + b_hn``).
+
+    Examples:
+        >>> cfg = RecurrentConfig("lstm", input_size=10, hidden_size=20, num_layers=2, bidirectional=True, proj_size=5)
+        >>> cfg.n_gates, cfg.num_directions, cfg.state_size, cfg.suffixes()
+        (4, 2, 5, ['_l0', '_l0_reverse', '_l1', '_l1_reverse'])
     """
 
     mode: Mode
@@ -162,7 +175,15 @@ class RecurrentConfig:
 
 @dataclass(frozen=True)
 class Params:
-    """A config and one :class:`CellParams` per layer and direction (``layers[l * D + d]``)."""
+    """A config and one `CellParams` per layer and direction (``layers[l * D + d]``).
+
+    Examples:
+        >>> params = init_params(RecurrentConfig("gru", 3, 4, num_layers=2))
+        >>> len(params.layers), list(params.named())[4:6]
+        (2, ['weight_ih_l1', 'weight_hh_l1'])
+        >>> Params.from_named(params.config, params.named()).layers[1].W_ih.shape
+        (12, 4)
+    """
 
     config: RecurrentConfig
     layers: tuple[CellParams, ...]
@@ -236,13 +257,14 @@ def init_params(
         config: the network to build.
         seed: an int or a ``numpy.random.Generator``; same seed, same parameters.
         dtype: NumPy dtype of the arrays.
-        forget_bias: LSTM only: if given, apply :func:`set_forget_bias` with this value.
+        forget_bias: LSTM only: if given, apply `set_forget_bias` with this value.
         xp: namespace of the returned arrays (default: the active backend).
 
-    >>> p = init_params(RecurrentConfig("gru", 4, 8), seed=1)
-    >>> bound = 1 / 8 ** 0.5
-    >>> all(float(abs(a).max()) <= bound for a in p.named().values())
-    True
+    Examples:
+        >>> p = init_params(RecurrentConfig("gru", 4, 8), seed=1)
+        >>> bound = 1 / 8 ** 0.5
+        >>> all(float(abs(a).max()) <= bound for a in p.named().values())
+        True
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     bound = 1.0 / math.sqrt(config.hidden_size)
@@ -268,9 +290,10 @@ def set_forget_bias(params: Params, value: float = 1.0) -> Params:
     remember. PyTorch adds two biases, so ``value`` is put in ``b_ih`` and
     ``b_hh``'s forget block is zeroed.
 
-    >>> p = set_forget_bias(init_params(RecurrentConfig("lstm", 3, 2), seed=0), 1.0)
-    >>> p.layers[0].b_ih[2:4] + p.layers[0].b_hh[2:4]
-    array([1., 1.])
+    Examples:
+        >>> p = set_forget_bias(init_params(RecurrentConfig("lstm", 3, 2), seed=0), 1.0)
+        >>> p.layers[0].b_ih[2:4] + p.layers[0].b_hh[2:4]
+        array([1., 1.])
     """
     cfg = params.config
     if cfg.mode != "lstm":

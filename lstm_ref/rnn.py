@@ -1,6 +1,6 @@
 """The vanilla (Elman) RNN: a whole sequence (layer), one step (cell), and their backward passes.
 
-Equations (PyTorch's ``torch.nn.RNN``)::
+Equations (PyTorch's ``torch.nn.RNN``):
 
     h = φ(W_ih x + b_ih + W_hh h_prev + b_hh),   φ = tanh (default) or relu
 
@@ -8,12 +8,13 @@ One hidden state carries everything. Backward multiplies, at every step, by
 ``W_hhᵀ diag(φ'(z))``: the product of T such factors shrinks or grows
 geometrically, which is why a plain RNN forgets (or blows up).
 
->>> import numpy as np
->>> from lstm_ref.params import CellParams
->>> p = CellParams(W_ih=np.array([[0.5]]), W_hh=np.array([[0.9]]), b_ih=np.array([0.1]), b_hh=np.array([0.0]))
->>> h, _ = rnn_cell(np.array([[1.0]]), np.array([[0.0]]), p)   # tanh(0.5·1 + 0.1)
->>> np.round(h, 6)
-array([[0.53705]])
+Examples:
+    >>> import numpy as np
+    >>> from lstm_ref.params import CellParams
+    >>> p = CellParams(W_ih=np.array([[0.5]]), W_hh=np.array([[0.9]]), b_ih=np.array([0.1]), b_hh=np.array([0.0]))
+    >>> h, _ = rnn_cell(np.array([[1.0]]), np.array([[0.0]]), p)   # tanh(0.5·1 + 0.1)
+    >>> np.round(h, 6)
+    array([[0.53705]])
 """
 
 from __future__ import annotations
@@ -38,7 +39,17 @@ class RNNCache(NamedTuple):
 
 
 def rnn_layer(x: Array, state: tuple[Array], p: CellParams, *, nonlinearity: Nonlinearity = "tanh") -> tuple[Array, tuple[Array], RNNCache]:
-    """Run one RNN layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``."""
+    """Run one RNN layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("rnn_tanh", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> out, (h_T,), cache = rnn_layer(x, (h0,), p)
+        >>> out.shape, bool(np.array_equal(out[-1], h_T))
+        ((5, 2, 4), True)
+    """
     xp = namespace(x)
     k = kernels_for(xp)
     T, B, _ = x.shape
@@ -62,7 +73,18 @@ def rnn_layer_backward(
     nonlinearity: Nonlinearity = "tanh",
     truncate: int | None = None,
 ) -> tuple[Array, tuple[Array], CellParams]:
-    """Backpropagation through time for :func:`rnn_layer` (see :func:`lstm_ref.lstm.lstm_layer_backward` for the arguments)."""
+    """Backpropagation through time for `rnn_layer` (see `lstm_ref.lstm.lstm_layer_backward` for the arguments).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("rnn_tanh", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> out, final, cache = rnn_layer(x, (h0,), p)
+        >>> dx, d_state0, grads = rnn_layer_backward(np.ones_like(out), (np.zeros((2, 4)),), cache, p)
+        >>> dx.shape, grads.W_ih.shape, len(d_state0)
+        ((5, 2, 3), (4, 3), 1)
+    """
     xp = namespace(d_out)
     k = kernels_for(xp)
     T = d_out.shape[0]
@@ -84,11 +106,32 @@ def rnn_layer_backward(
 
 
 def rnn_cell(x: Array, h_prev: Array, p: CellParams, *, nonlinearity: Nonlinearity = "tanh") -> tuple[Array, RNNCache]:
-    """One RNN step: ``(h, cache)`` from ``x (B, I)`` and ``h_prev (B, H)``."""
+    """One RNN step: ``(h, cache)`` from ``x (B, I)`` and ``h_prev (B, H)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("rnn_tanh", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> h, cache = rnn_cell(x[0], h0, p)
+        >>> h.shape
+        (2, 4)
+    """
     (h,), cache = step(rnn_layer, x, (h_prev,), p, nonlinearity=nonlinearity)
     return h, cache
 
 
 def rnn_cell_backward(dh: Array, cache: RNNCache, p: CellParams, *, nonlinearity: Nonlinearity = "tanh") -> StepGrads:
-    """Backward of :func:`rnn_cell` from ``dh = ∂L/∂h`` (B, H)."""
+    """Backward of `rnn_cell` from ``dh = ∂L/∂h`` (B, H).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("rnn_tanh", 3, 4), seed=0).layers[0]
+        >>> x = np.ones((5, 2, 3)); h0 = np.zeros((2, 4))
+        >>> h, cache = rnn_cell(x[0], h0, p)
+        >>> g = rnn_cell_backward(np.ones((2, 4)), cache, p)
+        >>> g.x.shape, g.params.W_hh.shape
+        ((2, 3), (4, 4))
+    """
     return step_backward(rnn_layer_backward, (dh,), cache, p, nonlinearity=nonlinearity)

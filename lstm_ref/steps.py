@@ -17,7 +17,18 @@ Array = Any
 
 
 class StepGrads(NamedTuple):
-    """Gradients of one step: the input, the previous state, and the parameters."""
+    """Gradients of one step: the input, the previous state, and the parameters.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref import lstm_cell, lstm_cell_backward
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> p = init_params(RecurrentConfig("lstm", 3, 2)).layers[0]
+        >>> h, c, cache = lstm_cell(np.ones((1, 3)), np.zeros((1, 2)), np.zeros((1, 2)), p)
+        >>> g = lstm_cell_backward(np.ones((1, 2)), np.zeros((1, 2)), cache, p)
+        >>> g.x.shape, [s.shape for s in g.state], g.params.W_ih.shape
+        ((1, 3), [(1, 2), (1, 2)], (8, 3))
+    """
 
     x: Array  # (B, I)
     state: tuple[Array, ...]  # (∂L/∂h_prev,) or (∂L/∂h_prev, ∂L/∂c_prev)
@@ -31,7 +42,7 @@ def step(layer: Callable[..., Any], x: Array, state: tuple[Array, ...], p: CellP
 
 
 def step_backward(layer_backward: Callable[..., Any], d_state: tuple[Array, ...], cache: Any, p: CellParams, **options: Any) -> StepGrads:
-    """Backward of :func:`step`; the whole upstream gradient arrives through the new state."""
+    """Backward of `step`; the whole upstream gradient arrives through the new state."""
     no_output_grad = d_state[0][None, ...] * 0.0  # (1, B, R): the step's output *is* its new h
     dx, d_prev, grads = layer_backward(no_output_grad, d_state, cache, p, **options)
     return StepGrads(dx[0, ...], d_prev, grads)

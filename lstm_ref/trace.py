@@ -1,6 +1,6 @@
 """Worked examples: every named intermediate of a few steps, forward and backward.
 
-A :class:`Trace` is a list of rows ``(step, name, equation, value)`` computed by
+A `Trace` is a list of rows ``(step, name, equation, value)`` computed by
 the same cell functions as everything else, from a seed, at sizes small enough
 to follow by hand (I=3, H=2). ``render()`` prints it with fixed decimals, so
 the docs and quizzes can show it and doctests stay stable.
@@ -9,11 +9,12 @@ The backward rows use the loss ``L = Σ h_T`` (so ``∂L/∂h_T = 1``) and show 
 gradient flowing back step by step; for one example (B=1) the gradient of the
 pre-activations ``∂L/∂z`` equals that of either bias.
 
->>> t = trace("lstm", seed=0, steps=1)
->>> t.value("f", step=0).shape
-(2,)
->>> print(t.render(decimals=3).splitlines()[0])
-LSTM, seed 0: I=3, H=2, 1 step (gate order i, f, g, o; loss L = sum(h_T))
+Examples:
+    >>> t = trace("lstm", seed=0, steps=1)
+    >>> t.value("f", step=0).shape
+    (2,)
+    >>> print(t.render(decimals=3).splitlines()[0])
+    LSTM, seed 0: I=3, H=2, 1 step (gate order i, f, g, o; loss L = sum(h_T))
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .rnn import rnn_cell, rnn_cell_backward
 
 __all__ = ["MODES", "Trace", "TraceRow", "trace"]
 
-#: What :func:`trace` accepts: the network modes plus the GRU's reset-before variant.
+#: What `trace` accepts: the network modes plus the GRU's reset-before variant.
 MODES = ("lstm", "gru", "gru_before", "rnn_tanh", "rnn_relu")
 
 
@@ -90,7 +91,7 @@ def _fmt(values: np.ndarray, decimals: int) -> str:
 
 
 def trace(mode: str = "lstm", *, seed: int = 0, input_size: int = 3, hidden_size: int = 2, steps: int = 1, backward: bool = True) -> Trace:
-    """Compute a worked example of ``mode`` (one of :data:`MODES`) with one example (B=1).
+    """Compute a worked example of ``mode`` (one of `MODES`) with one example (B=1).
 
     Parameters follow PyTorch's default initialisation from ``seed``; the
     inputs ``x_t`` are standard normal draws from the same generator.

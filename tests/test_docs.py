@@ -114,3 +114,11 @@ def test_computed_figures_are_embedded(built_site: Path, page: str) -> None:
     assert "<table>" in text
     if page.startswith("learn"):
         assert '<figure class="lr-figure"' in text and "<svg" in text
+
+
+def test_api_reference_documents_every_public_name(built_site: Path) -> None:
+    import lstm_ref
+
+    api = _pages(built_site)[built_site / "reference" / "api" / "index.html"]
+    missing = [name for name in lstm_ref.__all__ if not any(i == f"lstm_ref.{name}" or i.endswith(f".{name}") for i in api.ids)]
+    assert not missing, f"public names without an entry in the API reference: {missing}"
