@@ -1,0 +1,98 @@
+"""A step of a plain RNN and of a GRU (both reset conventions)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import lstm_ref
+from lstm_ref.linear import project
+
+from ..grading import Tolerance
+from ..question import Numeric, Vector
+from ..registry import Draft, template
+from ._common import shown, vec
+
+
+def _rnn(nonlinearity: str):  # type: ignore[no-untyped-def]
+    def build(rng: np.random.Generator) -> Draft:
+        x, h_prev = shown(rng, 2), shown(rng, 1)
+        p = lstm_ref.CellParams(W_ih=shown(rng, (1, 2)), W_hh=shown(rng, (1, 1)), b_ih=shown(rng, 1), b_hh=shown(rng, 1))
+        h, _ = lstm_ref.rnn_cell(x[None], h_prev[None], p, nonlinearity=nonlinearity)
+        z = float((project(x[None], p.W_ih, p.b_ih) + project(h_prev[None], p.W_hh, p.b_hh))[0, 0])
+        prompt = (
+            f"A one-unit RNN with {nonlinearity} reads x = {vec(x, 1)} with h_prev = {h_prev[0]:.1f}.\n"
+            f"W_ih = {vec(p.W_ih[0], 1)}, W_hh = {p.W_hh[0, 0]:.1f}, b_ih = {p.b_ih[0]:.1f}, b_hh = {p.b_hh[0]:.1f}.\n"
+            f"What is h = {nonlinearity}(W_ih·x + b_ih + W_hh·h_prev + b_hh)?"
+        )
+        solution = f"z = {z:.4f}; h = {nonlinearity}({z:.4f}) = {h[0, 0]:.4f}" + (" (relu clips negatives to 0)" if nonlinearity == "relu" else "")
+        params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih[0].tolist(), "W_hh": float(p.W_hh[0, 0])}
+        return Draft(prompt, Numeric(float(h[0, 0])), "Both products, both biases, then the nonlinearity.", solution, params)
+
+    return build
+
+
+template("rnn-step-tanh", "gru-rnn", "RNN: one step with tanh")(_rnn("tanh"))
+template("rnn-step-relu", "gru-rnn", "RNN: one step with relu")(_rnn("relu"))
+
+
+@template("rnn-step-vector", "gru-rnn", "RNN: one step, two units")
+def rnn_vector(rng: np.random.Generator) -> Draft:
+    x, h_prev = shown(rng, 1), shown(rng, 2)
+    p = lstm_ref.CellParams(W_ih=shown(rng, (2, 1)), W_hh=shown(rng, (2, 2)), b_ih=shown(rng, 2), b_hh=np.zeros(2))
+    h, _ = lstm_ref.rnn_cell(x[None], h_prev[None], p)
+    prompt = (
+        f"A two-unit tanh RNN reads x = {x[0]:.1f} with h_prev = {vec(h_prev, 1)}.\n"
+        f"W_ih = {vec(p.W_ih[:, 0], 1)} (a column), W_hh rows = {vec(p.W_hh[0], 1)} and {vec(p.W_hh[1], 1)}, b = {vec(p.b_ih, 1)}.\n"
+        "What is h (both entries)?"
+    )
+    solution = "\n".join(f"h[{k}] = tanh({p.W_ih[k, 0]:.1f}·{x[0]:.1f} + {vec(p.W_hh[k], 1)}·h_prev + {p.b_ih[k]:.1f}) = {h[0, k]:.4f}" for k in range(2))
+    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih[:, 0].tolist(), "W_hh": p.W_hh.tolist(), "b": p.b_ih.tolist()}
+    return Draft(prompt, Vector(tuple(float(v) for v in h[0])), "Row k of W_hh times h_prev feeds unit k.", solution, params)
+
+
+def _gru_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, lstm_ref.CellParams]:
+    x, h_prev = shown(rng, 1), shown(rng, 1)
+    p = lstm_ref.CellParams(W_ih=shown(rng, (3, 1)), W_hh=shown(rng, (3, 1)), b_ih=shown(rng, 3), b_hh=shown(rng, 3))
+    return x, h_prev, p
+
+
+def _gru_rows(p: lstm_ref.CellParams) -> str:
+    return "\n".join(
+        f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_i{gate} = {p.b_ih[k]:.1f}, b_h{gate} = {p.b_hh[k]:.1f}"
+        for k, gate in enumerate("rzn")
+    )
+
+
+def _gru_params(x: np.ndarray, h_prev: np.ndarray, p: lstm_ref.CellParams) -> dict:
+    return {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih.ravel().tolist(), "W_hh": p.W_hh.ravel().tolist(), "b_ih": p.b_ih.tolist(), "b_hh": p.b_hh.tolist()}
+
+
+@template("gru-update-gate", "gru-rnn", "GRU: the update gate")
+def gru_update(rng: np.random.Generator) -> Draft:
+    x, h_prev, p = _gru_case(rng)
+    _, cache = lstm_ref.gru_cell(x[None], h_prev[None], p)
+    z = float(cache.gates[0, 0, 1])
+    prompt = f"A one-unit GRU reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}.\n{_gru_rows(p)}\nWhat is the update gate z?"
+    solution = f"z = σ(W_iz·x + b_iz + W_hz·h_prev + b_hz) = {z:.4f}"
+    return Draft(prompt, Numeric(z), "The update gate is the second block (order r, z, n).", solution, _gru_params(x, h_prev, p))
+
+
+def _gru_new_state(reset: str):  # type: ignore[no-untyped-def]
+    def build(rng: np.random.Generator) -> Draft:
+        x, h_prev, p = _gru_case(rng)
+        h, cache = lstm_ref.gru_cell(x[None], h_prev[None], p, reset=reset)
+        r, z, n = cache.gates[0, 0]
+        where = "r ⊙ (W_hn h_prev + b_hn)  (PyTorch: reset after the product)" if reset == "after" else "W_hn (r ⊙ h_prev) + b_hn  (reset before the product, as in d2l)"
+        prompt = (
+            f"A one-unit GRU reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}.\n{_gru_rows(p)}\n"
+            f"The candidate is n = tanh(W_in x + b_in + {where}).\nWhat is the new state h = (1 − z)·n + z·h_prev?"
+        )
+        solution = f"r = {r:.4f}, z = {z:.4f}, n = {n:.4f}\nh = (1 − {z:.4f})·{n:.4f} + {z:.4f}·{h_prev[0]:.1f} = {h[0, 0]:.4f}"
+        hint = "r and z first; then the candidate with the reset applied " + ("after" if reset == "after" else "before") + " the product."
+        return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), hint, solution, _gru_params(x, h_prev, p))
+
+    return build
+
+
+template("gru-step", "gru-rnn", "GRU: a whole step (PyTorch's reset)")(_gru_new_state("after"))
+template("gru-step-reset-before", "gru-rnn", "GRU: a whole step, reset before the product")(_gru_new_state("before"))

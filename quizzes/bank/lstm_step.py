@@ -1,0 +1,144 @@
+"""Computing an LSTM step: one gate, the candidate, the cell state, the hidden state, a vector."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import lstm_ref
+from lstm_ref.kernels import GenericKernels
+from lstm_ref.linear import project
+
+from ..grading import Tolerance
+from ..question import Numeric, Vector
+from ..registry import Draft, template
+from ._common import fmt, logit, shown, vec
+
+GATE_TEXT = {
+    "i": ("input gate", "σ", "how much of the candidate is written"),
+    "f": ("forget gate", "σ", "how much of the old cell state is kept"),
+    "g": ("candidate", "tanh", "the values that could be written"),
+    "o": ("output gate", "σ", "how much of the cell state is shown"),
+}
+
+
+def _one_gate(gate: str):  # type: ignore[no-untyped-def]
+    name, act, meaning = GATE_TEXT[gate]
+    k = "ifgo".index(gate)
+
+    def build(rng: np.random.Generator) -> Draft:
+        I, H = 2, 1
+        x, h_prev, c_prev = shown(rng, I), shown(rng, H), shown(rng, H)
+        p = lstm_ref.CellParams(W_ih=shown(rng, (4 * H, I)), W_hh=shown(rng, (4 * H, H)), b_ih=shown(rng, 4 * H), b_hh=shown(rng, 4 * H))
+        z = project(x[None], p.W_ih, p.b_ih) + project(h_prev[None], p.W_hh, p.b_hh)  # (1, 4H)
+        _, _, cache = lstm_ref.lstm_cell(x[None], h_prev[None], c_prev[None], p)
+        value = float(cache.gates[0, 0, k])
+        w_x, w_h, b_i, b_h = p.W_ih[k], p.W_hh[k, 0], p.b_ih[k], p.b_hh[k]
+        prompt = (
+            f"One LSTM unit (H = 1) reads x = {vec(x, 1)} with h_prev = {h_prev[0]:.1f}.\n"
+            f"The {name} row of the weights: W_i{gate} = {vec(w_x, 1)}, W_h{gate} = {w_h:.1f}, "
+            f"b_i{gate} = {b_i:.1f}, b_h{gate} = {b_h:.1f}.\n"
+            f"What is {gate} = {act}(W_i{gate}·x + b_i{gate} + W_h{gate}·h_prev + b_h{gate})? (4 decimals)"
+        )
+        terms = " + ".join(f"({a:.1f})({b:.1f})" for a, b in zip(w_x, x, strict=True))
+        solution = (
+            f"z_{gate} = {terms} + {b_i:.1f} + ({w_h:.1f})({h_prev[0]:.1f}) + {b_h:.1f} = {z[0, k]:.4f}\n"
+            f"{gate} = {act}({z[0, k]:.4f}) = {value:.4f}: {meaning}."
+        )
+        hint = f"Add both biases to the two products, then apply {act}" + (": σ(z) = 1 / (1 + e^(−z))." if act == "σ" else ".")
+        params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_x": w_x.tolist(), "W_h": float(w_h), "b_i": float(b_i), "b_h": float(b_h)}
+        return Draft(prompt, Numeric(value, Tolerance(rtol=0.005, atol=0.001)), hint, solution, params)
+
+    return build
+
+
+for _gate in "ifgo":
+    _name = GATE_TEXT[_gate][0]
+    template(f"lstm-{_name.split()[0]}-gate" if _gate != "g" else "lstm-candidate", "lstm-step", f"LSTM: the {_name}")(_one_gate(_gate))
+
+
+def _pointwise(f: np.ndarray, i: np.ndarray, g: np.ndarray, o: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """c and h from shown gate values, computed by lstm_ref's step kernel (σ(logit(p)) = p)."""
+    H = c_prev.shape[-1]
+    z = np.concatenate([[logit(v) for v in i], [logit(v) for v in f], np.arctanh(g), [logit(v) for v in o]])[None, :]
+    c, tanh_c, h = (np.empty((1, H)) for _ in range(3))
+    GenericKernels(np).lstm_forward(z, c_prev[None], c, tanh_c, h)
+    return c[0], h[0]
+
+
+def _gates(rng: np.random.Generator, H: int) -> tuple[np.ndarray, ...]:
+    f, i, o = (shown(rng, H, low=0.05, high=0.95, decimals=2) for _ in range(3))
+    g = shown(rng, H, low=-0.95, high=0.95, decimals=2)
+    c_prev = shown(rng, H, low=-2, high=2, decimals=2)
+    return f, i, g, o, c_prev
+
+
+@template("lstm-cell-state", "lstm-step", "LSTM: the new cell state")
+def cell_state(rng: np.random.Generator) -> Draft:
+    f, i, g, o, c_prev = _gates(rng, 1)
+    c, _ = _pointwise(f, i, g, o, c_prev)
+    prompt = f"An LSTM unit has f = {f[0]:.2f}, i = {i[0]:.2f}, g = {g[0]:.2f} and c_prev = {c_prev[0]:.2f}.\nWhat is the new cell state c?"
+    solution = f"c = f·c_prev + i·g = ({f[0]:.2f})({c_prev[0]:.2f}) + ({i[0]:.2f})({g[0]:.2f}) = {c[0]:.4f}"
+    params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "c_prev": c_prev.tolist()}
+    return Draft(prompt, Numeric(float(c[0])), "Keep f of the old state, write i of the candidate.", solution, params)
+
+
+@template("lstm-hidden-state", "lstm-step", "LSTM: the new hidden state")
+def hidden_state(rng: np.random.Generator) -> Draft:
+    f, i, g, o, c_prev = _gates(rng, 1)
+    c, h = _pointwise(f, i, g, o, c_prev)
+    prompt = (
+        f"An LSTM unit has f = {f[0]:.2f}, i = {i[0]:.2f}, g = {g[0]:.2f}, o = {o[0]:.2f} and c_prev = {c_prev[0]:.2f}.\n"
+        "What is the new hidden state h? (first the cell state, then the output)"
+    )
+    solution = f"c = ({f[0]:.2f})({c_prev[0]:.2f}) + ({i[0]:.2f})({g[0]:.2f}) = {c[0]:.4f}\nh = o·tanh(c) = ({o[0]:.2f})·tanh({c[0]:.4f}) = {h[0]:.4f}"
+    params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "o": o.tolist(), "c_prev": c_prev.tolist()}
+    return Draft(prompt, Numeric(float(h[0])), "h = o·tanh(c), with c = f·c_prev + i·g.", solution, params)
+
+
+@template("lstm-cell-vector", "lstm-step", "LSTM: the cell state of every unit")
+def cell_vector(rng: np.random.Generator) -> Draft:
+    f, i, g, o, c_prev = _gates(rng, 3)
+    c, _ = _pointwise(f, i, g, o, c_prev)
+    prompt = (
+        f"An LSTM layer with H = 3 units has f = {vec(f)}, i = {vec(i)}, g = {vec(g)} and c_prev = {vec(c_prev)}.\n"
+        "What is the new cell state c (all 3 entries)?"
+    )
+    solution = "c = f ⊙ c_prev + i ⊙ g, entry by entry:\n" + "\n".join(
+        f"  c[{k}] = ({f[k]:.2f})({c_prev[k]:.2f}) + ({i[k]:.2f})({g[k]:.2f}) = {c[k]:.4f}" for k in range(3)
+    )
+    params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "c_prev": c_prev.tolist()}
+    return Draft(prompt, Vector(tuple(float(v) for v in c)), "Every unit has its own gates: multiply elementwise.", solution, params)
+
+
+@template("lstm-hidden-vector", "lstm-step", "LSTM: the hidden state of every unit")
+def hidden_vector(rng: np.random.Generator) -> Draft:
+    o = shown(rng, 2, low=0.05, high=0.95, decimals=2)
+    c = shown(rng, 2, low=-2, high=2, decimals=2)
+    f = i = np.full(2, 0.5)
+    g = np.zeros(2)
+    _, h = _pointwise(f, i, g, o, 2 * c)  # c = 0.5 · (2c) + 0.5 · 0 = c
+    prompt = f"An LSTM layer has the new cell state c = {vec(c)} and output gate o = {vec(o)}.\nWhat is h (both entries)?"
+    solution = "h = o ⊙ tanh(c):\n" + "\n".join(f"  h[{k}] = ({o[k]:.2f})·tanh({c[k]:.2f}) = {h[k]:.4f}" for k in range(2))
+    params = {"c": c.tolist(), "o": o.tolist()}
+    return Draft(prompt, Vector(tuple(float(v) for v in h)), "Squash c with tanh, then scale by o.", solution, params)
+
+
+@template("lstm-full-step", "lstm-step", "LSTM: a whole step by hand")
+def full_step(rng: np.random.Generator) -> Draft:
+    x, h_prev, c_prev = shown(rng, 1), shown(rng, 1), shown(rng, 1, low=-2, high=2)
+    p = lstm_ref.CellParams(W_ih=shown(rng, (4, 1)), W_hh=shown(rng, (4, 1)), b_ih=shown(rng, 4), b_hh=np.zeros(4))
+    h, c, cache = lstm_ref.lstm_cell(x[None], h_prev[None], c_prev[None], p)
+    i, f, g, o = cache.gates[0, 0]
+    rows = "\n".join(
+        f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {p.b_ih[k]:.1f}" for k, gate in enumerate("ifgo")
+    )
+    prompt = (
+        f"A one-unit LSTM (I = H = 1, a single bias per gate) reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}, c_prev = {c_prev[0]:.1f}.\n"
+        f"{rows}\nWhat is the new hidden state h?"
+    )
+    solution = (
+        f"i = σ(...) = {i:.4f}, f = σ(...) = {f:.4f}, g = tanh(...) = {g:.4f}, o = σ(...) = {o:.4f}\n"
+        f"c = f·c_prev + i·g = {c[0, 0]:.4f}\nh = o·tanh(c) = {h[0, 0]:.4f}"
+    )
+    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "c_prev": c_prev.tolist(), "W_ih": p.W_ih.ravel().tolist(), "W_hh": p.W_hh.ravel().tolist(), "b": p.b_ih.tolist()}
+    return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), "Four gates, then c, then h.", solution, params)

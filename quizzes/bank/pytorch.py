@@ -1,0 +1,78 @@
+"""PyTorch's conventions: gate order, two biases, parameter names."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import lstm_ref
+
+from ..question import Numeric
+from ..registry import Draft, template
+from ._common import choice, shown, vec
+
+_ORDER = {"LSTM": ("input", "forget", "candidate (cell)", "output"), "GRU": ("reset", "update", "candidate (new)")}
+
+
+@template("pytorch-gate-rows", "pytorch", "Which gate do these rows compute?")
+def gate_rows(rng: np.random.Generator) -> Draft:
+    cls = str(rng.choice(["LSTM", "GRU"]))
+    names = _ORDER[cls]
+    H = int(rng.integers(2, 65))
+    k = int(rng.integers(0, len(names)))
+    return choice(
+        rng,
+        f"In torch.nn.{cls}(10, {H}), which gate do rows {k * H} to {(k + 1) * H - 1} of weight_ih_l0 compute?",
+        [f"the {names[k]} gate"],
+        [f"the {n} gate" for j, n in enumerate(names) if j != k] + ["the output projection", "the bias"],
+        hint=f"PyTorch stacks the {cls} blocks in the order " + ", ".join(names) + f", {H} rows each.",
+        solution=f"Block {k} of " + ", ".join(names) + f": the {names[k]} gate.",
+    )
+
+
+@template("pytorch-gate-order", "pytorch", "PyTorch's LSTM gate order")
+def gate_order(rng: np.random.Generator) -> Draft:
+    return choice(
+        rng,
+        "In what order does torch.nn.LSTM stack the gate blocks of weight_ih_l0?",
+        ["i, f, g, o (input, forget, candidate, output)"],
+        ["i, f, c, o with c before f", "i, f, o, g (CS231n's order)", "f, i, o, g", "o, f, i, g"],
+        hint="Keras uses i, f, c, o; CS231n i, f, o, g; PyTorch and cuDNN differ from the latter.",
+        solution="i, f, g, o. Copying weights from a model that uses another order needs the blocks permuted.",
+    )
+
+
+@template("pytorch-bias-forget", "pytorch", "Two biases: the forget gate at rest")
+def bias_forget(rng: np.random.Generator) -> Draft:
+    H = 2
+    b_ih, b_hh = shown(rng, 4 * H, low=-1.5, high=1.5), shown(rng, 4 * H, low=-1.5, high=1.5)
+    unit = int(rng.integers(0, H))
+    p = lstm_ref.CellParams(W_ih=np.zeros((4 * H, 1)), W_hh=np.zeros((4 * H, H)), b_ih=b_ih, b_hh=b_hh)
+    _, _, cache = lstm_ref.lstm_cell(np.zeros((1, 1)), np.zeros((1, H)), np.zeros((1, H)), p)
+    f = float(cache.gates[0, 0, H + unit])
+    prompt = (
+        f"A torch.nn.LSTM layer with hidden size 2 has bias_ih_l0 = {vec(b_ih, 1)} and bias_hh_l0 = {vec(b_hh, 1)}.\n"
+        f"With x = 0 and h_prev = 0, what is the forget gate of unit {unit}?"
+    )
+    row = H + unit
+    solution = f"Forget block = rows 2–3; unit {unit} is row {row}: z_f = {b_ih[row]:.1f} + {b_hh[row]:.1f}; f = σ(z_f) = {f:.4f}"
+    params = {"b_ih": b_ih.tolist(), "b_hh": b_hh.tolist(), "unit": unit}
+    return Draft(prompt, Numeric(f), "Both biases are added; the forget block is the second of i, f, g, o.", solution, params)
+
+
+@template("pytorch-param-name", "pytorch", "Parameter names")
+def param_name(rng: np.random.Generator) -> Draft:
+    layer = int(rng.integers(0, 3))
+    reverse = bool(rng.integers(0, 2))
+    kind = str(rng.choice(["weight_hh", "bias_ih"]))
+    right = f"{kind}_l{layer}{'_reverse' if reverse else ''}"
+    wrong = [f"{kind}_l{layer}{'' if reverse else '_reverse'}", f"{kind}_l{layer + 1}{'_reverse' if reverse else ''}", f"{kind.replace('_hh', '_ih').replace('bias_ih', 'bias_hh')}_l{layer}{'_reverse' if reverse else ''}", f"{kind}_{layer}"]
+    what = "recurrent weight" if kind == "weight_hh" else "input-side bias"
+    direction = "backward direction" if reverse else "forward direction"
+    return choice(
+        rng,
+        f"In a 3-layer bidirectional torch.nn.LSTM, what is the name of the {what} of layer {layer} (counting from 0), {direction}?",
+        [right],
+        wrong,
+        hint="Names are kind_l{layer}, with _reverse for the backward direction.",
+        solution=right,
+    )

@@ -1,0 +1,205 @@
+"""Quiz progress in SQLite: every attempt, and the review schedule of every template.
+
+* Location: ``--db PATH``, else ``$LSTM_QUIZ_DB``, else the user's data directory
+  (``$XDG_DATA_HOME/lstm-ref/progress.sqlite3`` on Linux, ``~/Library/Application
+  Support/lstm-ref`` on macOS, ``%APPDATA%\\lstm-ref`` on Windows).
+* Every attempt is written in its own transaction (``BEGIN IMMEDIATE``) in WAL
+  mode, so a crash loses at most the answer being typed and two runs at once
+  take turns instead of corrupting the file.
+* The schema is versioned (table ``meta``). A file that is not a readable
+  lstm-quiz database is **never replaced**: opening it raises
+  :class:`ProgressError`, the file is left as it is, and a backup copy is
+  written beside it first.
+
+>>> import tempfile, pathlib
+>>> with Progress(pathlib.Path(tempfile.mkdtemp()) / "p.sqlite3") as db:
+...     db.record(Attempt("count-lstm", 0, "count-lstm#0-abc", "counting", "1234", 1.0))
+...     db.stats()["total"]["attempts"]
+1
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SCHEMA_VERSION", "Attempt", "Progress", "ProgressError", "default_path"]
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    template TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    variant TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    score REAL NOT NULL,
+    session TEXT
+);
+CREATE INDEX attempts_template ON attempts (template);
+CREATE TABLE reviews (
+    template TEXT PRIMARY KEY,
+    ease REAL NOT NULL,
+    interval_days REAL NOT NULL,
+    reps INTEGER NOT NULL,
+    lapses INTEGER NOT NULL,
+    due REAL NOT NULL,
+    last REAL NOT NULL
+);
+"""
+
+
+class ProgressError(RuntimeError):
+    """The progress file cannot be used; the message says what happened to it and what to do."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    template: str
+    seed: int
+    variant: str
+    topic: str
+    answer: str
+    score: float
+    session: str | None = None
+    at: float | None = None
+
+
+def default_path() -> Path:
+    """Where progress lives unless ``--db`` says otherwise."""
+    env = os.environ.get("LSTM_QUIZ_DB")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "lstm-ref" / "progress.sqlite3"
+
+
+class Progress:
+    """An open progress database (use as a context manager)."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self._db.execute("PRAGMA busy_timeout = 30000")
+            if existed:
+                self._check()
+            else:
+                self._create()
+            self._db.execute("PRAGMA journal_mode = WAL")
+        except ProgressError:
+            self._close_quietly()
+            raise
+        except sqlite3.DatabaseError as exc:
+            self._close_quietly()
+            raise self._damaged(str(exc)) from exc
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
+    def _damaged(self, reason: str) -> ProgressError:
+        backup = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            shutil.copy2(self.path, backup)
+            saved = f"a copy was saved as {backup}"
+        except OSError as exc:  # pragma: no cover - disk full or read-only
+            saved = f"no backup copy could be written ({exc})"
+        return ProgressError(
+            f"the progress file {self.path} is damaged or not an lstm-quiz database ({reason}). "
+            f"It was left untouched; {saved}. Move it aside to start afresh, or use --db / LSTM_QUIZ_DB for another file."
+        )
+
+    def _check(self) -> None:
+        ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if ok != "ok":
+            raise self._damaged(f"integrity check: {ok}")
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            raise self._damaged("no lstm-quiz schema in it")
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise ProgressError(f"{self.path} was written by a newer lstm-quiz (schema {version} > {SCHEMA_VERSION}); upgrade lstm-ref to use it")
+        if version < 1:
+            raise self._damaged(f"unknown schema version {version}")
+
+    def _create(self) -> None:
+        with self.transaction():
+            for statement in _SCHEMA.strip().split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._db.execute("INSERT INTO meta VALUES ('created', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front (no deadlock between two writers)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def record(self, attempt: Attempt) -> None:
+        """Store one attempt (its own transaction)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO attempts (at, template, seed, variant, topic, answer, score, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (attempt.at or time.time(), attempt.template, attempt.seed, attempt.variant, attempt.topic, attempt.answer, attempt.score, attempt.session),
+            )
+
+    def attempts(self, template: str | None = None) -> list[Attempt]:
+        query = "SELECT template, seed, variant, topic, answer, score, session, at FROM attempts"
+        rows = self._db.execute(query + (" WHERE template = ?" if template else "") + " ORDER BY id", (template,) if template else ())
+        return [Attempt(*row) for row in rows]
+
+    def stats(self) -> dict[str, dict[str, Any]]:
+        """Attempts and mean score per topic, plus ``"total"``."""
+        out: dict[str, dict[str, Any]] = {}
+        for topic, n, mean, best in self._db.execute("SELECT topic, COUNT(*), AVG(score), MAX(at) FROM attempts GROUP BY topic ORDER BY topic"):
+            out[topic] = {"attempts": n, "mean_score": mean, "last": best}
+        n, mean = self._db.execute("SELECT COUNT(*), AVG(score) FROM attempts").fetchone()
+        out["total"] = {"attempts": n, "mean_score": mean or 0.0}
+        return out
+
+    def review_state(self) -> dict[str, dict[str, float]]:
+        rows = self._db.execute("SELECT template, ease, interval_days, reps, lapses, due, last FROM reviews")
+        return {r[0]: dict(zip(("ease", "interval_days", "reps", "lapses", "due", "last"), r[1:], strict=True)) for r in rows}
+
+    def save_review(self, template: str, state: dict[str, float]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (template, state["ease"], state["interval_days"], state["reps"], state["lapses"], state["due"], state["last"]),
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,139 @@
+"""Authoring tests for every template and many seeds (as PrairieLearn's), and independent
+oracles for the answer keys: plain math from the numbers shown, and PyTorch for the counts."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from quizzes import TOPICS, Choice, Decimals, Numeric, SigFigs, Tolerance, Vector, generate, grade, templates
+
+SEEDS = range(12)
+ALL = [t.id for t in templates()]
+
+
+def test_the_bank_is_big_enough() -> None:
+    assert len(ALL) >= 30
+    assert len({t.topic for t in templates()}) >= 6
+    assert set(TOPICS) == {t.topic for t in templates()}
+
+
+def _just_outside(spec: Numeric | Vector, value: float) -> float:
+    return value + 1.5 * spec.rule.half_width(value) + 1e-9
+
+
+@pytest.mark.parametrize("template_id", ALL)
+def test_authoring_rules_hold_for_many_seeds(template_id: str) -> None:
+    for seed in SEEDS:
+        q = generate(template_id, seed)
+        assert q.prompt and q.hint and q.solution, (template_id, seed)
+        spec = q.answer
+        # the correct answer as a learner would type it grades 1
+        assert grade(q, spec.typed()).score == 1.0, (q.variant_id, spec.typed())
+        if isinstance(spec, Numeric):
+            assert math.isfinite(spec.value)
+            assert grade(q, repr(_just_outside(spec, spec.value))).score == 0.0, q.variant_id
+            assert grade(q, "abc").format_error and grade(q, "").format_error
+        elif isinstance(spec, Vector):
+            assert all(math.isfinite(v) for v in spec.values)
+            off = list(spec.values)
+            off[0] = _just_outside(spec, off[0])
+            r = grade(q, ", ".join(repr(v) for v in off))
+            assert r.entries[0] is False and r.score == (len(off) - 1) / len(off)
+            assert grade(q, "1 2 3 4 5 6 7").format_error
+        else:
+            assert len(set(spec.options)) == len(spec.options), q.variant_id  # choices are distinct
+            assert len(spec.options) >= 3 and spec.correct
+            wrong = next(k for k in range(len(spec.options)) if k not in spec.correct)
+            assert grade(q, "abcdefgh"[wrong]).score < 1.0
+            assert grade(q, "z").format_error
+
+
+@pytest.mark.parametrize("template_id", ALL)
+def test_same_seed_same_variant_and_different_seeds_vary(template_id: str) -> None:
+    a, b = generate(template_id, 7), generate(template_id, 7)
+    assert a == b and a.variant_id == b.variant_id
+    assert len({generate(template_id, s).variant_id for s in SEEDS}) >= 2
+
+
+def test_variant_id_is_a_content_hash() -> None:
+    q = generate("lstm-forget-gate", 1)
+    assert q.variant_id.startswith("lstm-forget-gate#1-") and len(q.variant_id.split("-")[-1]) == 8
+
+
+# ---- independent oracles: recompute the key from the numbers in the question -------------
+def _sig(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("template_id", "act"), [("lstm-forget-gate", _sig), ("lstm-input-gate", _sig), ("lstm-output-gate", _sig), ("lstm-candidate", math.tanh)])
+def test_gate_keys_from_the_shown_numbers(template_id: str, act: Any, seed: int) -> None:
+    q = generate(template_id, seed)
+    p = q.params
+    z = sum(w * x for w, x in zip(p["W_x"], p["x"], strict=True)) + p["b_i"] + p["W_h"] * p["h_prev"][0] + p["b_h"]
+    assert q.answer.value == pytest.approx(act(z), rel=1e-12)
+    assert f"{p['b_i']:.1f}" in q.prompt  # the numbers used are the numbers shown
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cell_and_hidden_state_keys(seed: int) -> None:
+    q = generate("lstm-hidden-state", seed)
+    p = {k: v[0] for k, v in q.params.items()}
+    c = p["f"] * p["c_prev"] + p["i"] * p["g"]
+    assert q.answer.value == pytest.approx(p["o"] * math.tanh(c), rel=1e-12)
+    v = generate("lstm-cell-vector", seed)
+    expected = [f * cp + i * g for f, cp, i, g in zip(v.params["f"], v.params["c_prev"], v.params["i"], v.params["g"], strict=True)]
+    assert v.answer.values == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rnn_and_gru_keys(seed: int) -> None:
+    q = generate("rnn-step-relu", seed)
+    p = q.params
+    z = sum(w * x for w, x in zip(p["W_ih"], p["x"], strict=True)) + p["W_hh"] * p["h_prev"][0]
+    b = [float(s) for s in q.prompt.split("b_ih = ")[1].split(",")[0:1]] + [float(q.prompt.split("b_hh = ")[1].split(".\n")[0])]
+    assert q.answer.value == pytest.approx(max(0.0, z + sum(b)), abs=1e-12)
+    g = generate("gru-update-gate", seed).params
+    z_gate = _sig(g["W_ih"][1] * g["x"][0] + g["b_ih"][1] + g["W_hh"][1] * g["h_prev"][0] + g["b_hh"][1])
+    assert generate("gru-update-gate", seed).answer.value == pytest.approx(z_gate, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_memory_keys(seed: int) -> None:
+    q = generate("memory-forget-product", seed)
+    assert q.answer.value == pytest.approx(math.prod(q.params["f"]), rel=1e-12)
+    q = generate("rnn-gradient-factor", seed)
+    assert q.answer.value == pytest.approx(q.params["w"] ** q.params["k"], rel=1e-12)
+    q = generate("rnn-steps-to-vanish", seed)
+    w, thr, k = q.params["w"], q.params["threshold"], int(q.answer.value)
+    assert w**k < thr <= w ** (k - 1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_counting_keys_against_torch(torch: Any, seed: int) -> None:
+    for template_id, make in [
+        ("count-lstm", lambda I, H: torch.nn.LSTM(I, H)),
+        ("count-gru", lambda I, H: torch.nn.GRU(I, H)),
+        ("count-rnn-no-bias", lambda I, H: torch.nn.RNN(I, H, bias=False)),
+        ("count-stacked-bidirectional", lambda I, H: torch.nn.LSTM(I, H, num_layers=2, bidirectional=True)),
+    ]:
+        q = generate(template_id, seed)
+        module = make(q.params["I"], q.params["H"])
+        assert q.answer.value == sum(p.numel() for p in module.parameters()), template_id
+    q = generate("weight-shape", seed)
+    cls = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN": torch.nn.RNN}[q.prompt.split("torch.nn.")[1].split("(")[0]]
+    shape = tuple(getattr(cls(q.params["I"], q.params["H"]), q.params["name"]).shape)
+    assert q.answer.values == tuple(float(s) for s in shape)
+
+
+def test_choice_questions_shuffle_with_the_seed() -> None:
+    firsts = {generate("pytorch-gate-order", s).answer.correct for s in range(20)}
+    assert len(firsts) > 1  # the right option is not always in the same place
+
+
+def test_rules_used_by_the_bank_are_the_three_documented() -> None:
+    kinds = {type(generate(t, 0).answer.rule) for t in ALL if not isinstance(generate(t, 0).answer, Choice)}
+    assert kinds <= {Tolerance, SigFigs, Decimals} and len(kinds) == 3
