@@ -111,10 +111,7 @@ def _cupy_namespace() -> ModuleType:
     try:
         import cupy
     except ImportError as exc:
-        raise BackendUnavailableError(
-            "backend 'cupy' was requested but CuPy is not installed; "
-            "install the GPU extra: pip install 'lstm-ref[gpu]'"
-        ) from exc
+        raise BackendUnavailableError("backend 'cupy' was requested but CuPy is not installed; install the GPU extra: pip install 'lstm-ref[gpu]'") from exc
     try:
         n_devices = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:  # CUDA driver missing or broken: CuPy raises its own types

@@ -272,11 +272,7 @@ def init_params(
     layers = []
     for layer in _layer_indices(config):
         shapes = _expected_shapes(config, layer)
-        fields = {
-            name: asarray(rng.uniform(-bound, bound, size=shape).astype(dtype), xp=xp)
-            for name, shape in shapes.items()
-            if shape is not None
-        }
+        fields = {name: asarray(rng.uniform(-bound, bound, size=shape).astype(dtype), xp=xp) for name, shape in shapes.items() if shape is not None}
         layers.append(CellParams(**fields))
     params = Params(config, tuple(layers))
     return set_forget_bias(params, forget_bias) if forget_bias is not None else params

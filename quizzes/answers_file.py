@@ -58,19 +58,19 @@ def grade_file(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise AnswersFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise AnswersFileError(f"{path}: not an lstm-quiz answers file (expected \"format\": \"{FORMAT}\")")
+        raise AnswersFileError(f'{path}: not an lstm-quiz answers file (expected "format": "{FORMAT}")')
     if doc.get("version") != VERSION:
         raise AnswersFileError(f"{path}: answers-file version {doc.get('version')!r} is not supported (expected {VERSION})")
     answers = doc.get("answers")
     if not isinstance(answers, list):
-        raise AnswersFileError(f"{path}: \"answers\" must be a list")
+        raise AnswersFileError(f'{path}: "answers" must be a list')
     rows = []
     for k, entry in enumerate(answers):
         where = f"{path}: answers[{k}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("template"), str) or not isinstance(entry.get("seed"), int):
-            raise AnswersFileError(f"{where}: needs \"template\" (text) and \"seed\" (integer)")
+            raise AnswersFileError(f'{where}: needs "template" (text) and "seed" (integer)')
         if not isinstance(entry.get("answer"), str):
-            raise AnswersFileError(f"{where}: \"answer\" must be the text the learner typed")
+            raise AnswersFileError(f'{where}: "answer" must be the text the learner typed')
         try:
             q = generate(entry["template"], entry["seed"])
         except KeyError:

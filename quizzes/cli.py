@@ -124,7 +124,13 @@ def _run_session(args: argparse.Namespace, questions: list[Any], *, on_answer: A
             else:
                 text, result = answered
                 score = result.score
-                mark = style.good("✓ correct") if result.correct else style.bad(f"✗ {result.feedback}") if score == 0 else style.bad(f"partly right ({score:.0%}): {result.feedback}")
+                mark = (
+                    style.good("✓ correct")
+                    if result.correct
+                    else style.bad(f"✗ {result.feedback}")
+                    if score == 0
+                    else style.bad(f"partly right ({score:.0%}): {result.feedback}")
+                )
                 print(mark)
             print(style.dim(f"worked solution:\n{q.solution}"))
             db.record(Attempt(q.template, q.seed, q.variant_id, q.topic, text, score, session))

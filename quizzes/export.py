@@ -119,7 +119,7 @@ def _qti_item(q: Question, ident: str) -> str:
     spec = q.answer
     head = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<assessmentItem xmlns="{_QTI_NS}" identifier={quoteattr(ident)} '
-        f"title={quoteattr(q.title + ' · ' + q.variant_id)} adaptive=\"false\" timeDependent=\"false\">"
+        f'title={quoteattr(q.title + " · " + q.variant_id)} adaptive="false" timeDependent="false">'
     )
     outcome = '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"><defaultValue><value>0</value></defaultValue></outcomeDeclaration>'
     prompt = "".join(f"<p>{escape(line)}</p>" for line in q.prompt.split("\n") if line.strip())
@@ -134,7 +134,7 @@ def _qti_item(q: Question, ident: str) -> str:
         blanks = " ".join(f'<textEntryInteraction responseIdentifier="{r}" expectedLength="10"/>' for r in ids)
         share = _num(1.0 / len(ids))
         conditions = "".join(
-            f"<responseCondition><responseIf>{_qti_equal(spec, v, r)}<setOutcomeValue identifier=\"SCORE\"><sum><variable identifier=\"SCORE\"/>"
+            f'<responseCondition><responseIf>{_qti_equal(spec, v, r)}<setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/>'
             f'<baseValue baseType="float">{share}</baseValue></sum></setOutcomeValue></responseIf></responseCondition>'
             for r, v in zip(ids, values, strict=True)
         )
@@ -145,7 +145,9 @@ def _qti_item(q: Question, ident: str) -> str:
     mapping = ""
     if spec.multi:
         right = len(spec.correct)
-        entries = "".join(f'<mapEntry mapKey="{LETTERS[k].upper()}" mappedValue="{_num((1 if k in spec.correct else -1) / right)}"/>' for k in range(len(spec.options)))
+        entries = "".join(
+            f'<mapEntry mapKey="{LETTERS[k].upper()}" mappedValue="{_num((1 if k in spec.correct else -1) / right)}"/>' for k in range(len(spec.options))
+        )
         mapping = f'<mapping lowerBound="0" upperBound="1" defaultValue="0">{entries}</mapping>'
     decl = f'<responseDeclaration identifier="RESPONSE" cardinality="{cardinality}" baseType="identifier"><correctResponse>{correct}</correctResponse>{mapping}</responseDeclaration>'
     choices = "".join(f'<simpleChoice identifier="{LETTERS[k].upper()}">{escape(opt)}</simpleChoice>' for k, opt in enumerate(spec.options))
@@ -156,9 +158,7 @@ def _qti_item(q: Question, ident: str) -> str:
 
 def _qti(pool: list[tuple[Template, list[Question]]], out: Path) -> None:
     items = [(f"item-{q.template}-{q.seed}", q) for _, questions in pool for q in questions]
-    resources = "".join(
-        f'<resource identifier={quoteattr(i)} type="imsqti_item_xmlv2p1" href="{i}.xml"><file href="{i}.xml"/></resource>' for i, _ in items
-    )
+    resources = "".join(f'<resource identifier={quoteattr(i)} type="imsqti_item_xmlv2p1" href="{i}.xml"><file href="{i}.xml"/></resource>' for i, _ in items)
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" identifier="lstm-ref-quiz">'
         f"<metadata><schema>QTIv2.1 Package</schema><schemaversion>1.0.0</schemaversion></metadata><organizations/><resources>{resources}</resources></manifest>\n"
@@ -179,7 +179,9 @@ def _gift_escape(text: str) -> str:
 def _gift(pool: list[tuple[Template, list[Question]]]) -> str:
     vectors = sorted({t.id for t, qs in pool for q in qs if isinstance(q.answer, Vector)})
     if vectors:
-        raise ExportError(f"GIFT cannot represent answers with several numbers (templates {vectors}); use --format moodle or qti, or leave them out with --topic/--template")
+        raise ExportError(
+            f"GIFT cannot represent answers with several numbers (templates {vectors}); use --format moodle or qti, or leave them out with --topic/--template"
+        )
     lines = []
     for t, questions in pool:
         lines.append(f"$CATEGORY: $course$/lstm_ref/{t.topic}/{t.id}\n")
@@ -242,8 +244,14 @@ def _markdown_to_html(lines: list[str], title: str) -> str:
         elif line.strip():
             text = html.escape(line.strip().strip("*"))
             body.append(f"<p><strong>{text}</strong></p>" if line.startswith("**") else f"<p><em>{text}</em></p>" if line.startswith("*") else f"<p>{text}</p>")
-    style = "body{font-family:system-ui,sans-serif;max-width:48em;margin:2em auto;line-height:1.5} h2{page-break-after:avoid} pre{background:#f4f4f4;padding:.5em}"
-    return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{style}</style></head><body>\n' + "\n".join(body) + "\n</body></html>\n"
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:48em;margin:2em auto;line-height:1.5} h2{page-break-after:avoid} pre{background:#f4f4f4;padding:.5em}"
+    )
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{style}</style></head><body>\n'
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 def export(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from .parsing import FormatError, parse_choices, parse_number, parse_vector
 
@@ -87,7 +87,7 @@ class Decimals:
         return 0.5 * 10.0 ** (-self.n)
 
     def describe(self) -> str:
-        return "an exact whole number" if self.n == 0 else f"correct to {self.n} decimal place{'s' * (self.n != 1)}"
+        return "as an exact whole number" if self.n == 0 else f"correct to {self.n} decimal place{'s' * (self.n != 1)}"
 
     def bounds(self, expected: float) -> tuple[float, float]:
         w = self.half_width(expected)
@@ -97,7 +97,7 @@ class Decimals:
         return abs(answer - expected) <= self.half_width(expected) * (1 + _SLACK)
 
 
-Rule = Union[Tolerance, SigFigs, Decimals]
+Rule = Tolerance | SigFigs | Decimals
 
 
 @dataclass(frozen=True)

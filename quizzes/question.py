@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .grading import Rule, SigFigs, Tolerance
 
@@ -73,7 +73,7 @@ class Choice:
         return ", ".join(LETTERS[k] for k in self.correct)
 
 
-Answer = Union[Numeric, Vector, Choice]
+Answer = Numeric | Vector | Choice
 
 
 @dataclass(frozen=True)

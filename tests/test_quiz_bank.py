@@ -69,7 +69,9 @@ def _sig(z: float) -> float:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(("template_id", "act"), [("lstm-forget-gate", _sig), ("lstm-input-gate", _sig), ("lstm-output-gate", _sig), ("lstm-candidate", math.tanh)])
+@pytest.mark.parametrize(
+    ("template_id", "act"), [("lstm-forget-gate", _sig), ("lstm-input-gate", _sig), ("lstm-output-gate", _sig), ("lstm-candidate", math.tanh)]
+)
 def test_gate_keys_from_the_shown_numbers(template_id: str, act: Any, seed: int) -> None:
     q = generate(template_id, seed)
     p = q.params

@@ -10,17 +10,13 @@ import numpy as np
 from ..question import Choice
 from ..registry import Draft
 
-__all__ = ["choice", "fmt", "logit", "shown", "vec"]
+__all__ = ["choice", "logit", "shown", "vec"]
 
 
 def shown(rng: np.random.Generator, size: Any = None, *, low: float = -1.0, high: float = 1.0, decimals: int = 1) -> Any:
     """Random values rounded to what the learner sees (the answer is computed from these)."""
     values = np.round(rng.uniform(low, high, size=size), decimals)
     return values + 0.0  # no negative zeros in the text
-
-
-def fmt(x: float, decimals: int = 4) -> str:
-    return f"{x:.{decimals}f}".replace("-0.0000", "0.0000") if decimals == 4 else f"{x:.{decimals}f}"
 
 
 def vec(values: Any, decimals: int = 2) -> str:

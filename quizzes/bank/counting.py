@@ -58,4 +58,10 @@ def weight_shape(rng: np.random.Generator) -> Draft:
     shape = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H)).named()[name].shape  # type: ignore[arg-type]
     prompt = f"What is the shape of {name} in torch.nn.{_CLASS[mode]}({I}, {H})? Answer as [rows, columns]."
     solution = f"{_BLOCKS[mode]} stacked blocks of H = {H} rows; columns = {'I' if 'ih' in name else 'H'}: {list(shape)}"
-    return Draft(prompt, Vector(tuple(float(s) for s in shape), Decimals(0), decimals=0), "Rows: one block of H per gate. Columns: the input of the product.", solution, {"I": I, "H": H, "name": name})
+    return Draft(
+        prompt,
+        Vector(tuple(float(s) for s in shape), Decimals(0), decimals=0),
+        "Rows: one block of H per gate. Columns: the input of the product.",
+        solution,
+        {"I": I, "H": H, "name": name},
+    )

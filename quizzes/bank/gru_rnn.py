@@ -64,7 +64,14 @@ def _gru_rows(p: lstm_ref.CellParams) -> str:
 
 
 def _gru_params(x: np.ndarray, h_prev: np.ndarray, p: lstm_ref.CellParams) -> dict:
-    return {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih.ravel().tolist(), "W_hh": p.W_hh.ravel().tolist(), "b_ih": p.b_ih.tolist(), "b_hh": p.b_hh.tolist()}
+    return {
+        "x": x.tolist(),
+        "h_prev": h_prev.tolist(),
+        "W_ih": p.W_ih.ravel().tolist(),
+        "W_hh": p.W_hh.ravel().tolist(),
+        "b_ih": p.b_ih.tolist(),
+        "b_hh": p.b_hh.tolist(),
+    }
 
 
 @template("gru-update-gate", "gru-rnn", "GRU: the update gate")
@@ -82,7 +89,11 @@ def _gru_new_state(reset: str):  # type: ignore[no-untyped-def]
         x, h_prev, p = _gru_case(rng)
         h, cache = lstm_ref.gru_cell(x[None], h_prev[None], p, reset=reset)
         r, z, n = cache.gates[0, 0]
-        where = "r ⊙ (W_hn h_prev + b_hn)  (PyTorch: reset after the product)" if reset == "after" else "W_hn (r ⊙ h_prev) + b_hn  (reset before the product, as in d2l)"
+        where = (
+            "r ⊙ (W_hn h_prev + b_hn)  (PyTorch: reset after the product)"
+            if reset == "after"
+            else "W_hn (r ⊙ h_prev) + b_hn  (reset before the product, as in d2l)"
+        )
         prompt = (
             f"A one-unit GRU reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}.\n{_gru_rows(p)}\n"
             f"The candidate is n = tanh(W_in x + b_in + {where}).\nWhat is the new state h = (1 − z)·n + z·h_prev?"

@@ -11,7 +11,7 @@ from lstm_ref.linear import project
 from ..grading import Tolerance
 from ..question import Numeric, Vector
 from ..registry import Draft, template
-from ._common import fmt, logit, shown, vec
+from ._common import logit, shown, vec
 
 GATE_TEXT = {
     "i": ("input gate", "σ", "how much of the candidate is written"),
@@ -129,9 +129,7 @@ def full_step(rng: np.random.Generator) -> Draft:
     p = lstm_ref.CellParams(W_ih=shown(rng, (4, 1)), W_hh=shown(rng, (4, 1)), b_ih=shown(rng, 4), b_hh=np.zeros(4))
     h, c, cache = lstm_ref.lstm_cell(x[None], h_prev[None], c_prev[None], p)
     i, f, g, o = cache.gates[0, 0]
-    rows = "\n".join(
-        f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {p.b_ih[k]:.1f}" for k, gate in enumerate("ifgo")
-    )
+    rows = "\n".join(f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {p.b_ih[k]:.1f}" for k, gate in enumerate("ifgo"))
     prompt = (
         f"A one-unit LSTM (I = H = 1, a single bias per gate) reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}, c_prev = {c_prev[0]:.1f}.\n"
         f"{rows}\nWhat is the new hidden state h?"
@@ -140,5 +138,12 @@ def full_step(rng: np.random.Generator) -> Draft:
         f"i = σ(...) = {i:.4f}, f = σ(...) = {f:.4f}, g = tanh(...) = {g:.4f}, o = σ(...) = {o:.4f}\n"
         f"c = f·c_prev + i·g = {c[0, 0]:.4f}\nh = o·tanh(c) = {h[0, 0]:.4f}"
     )
-    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "c_prev": c_prev.tolist(), "W_ih": p.W_ih.ravel().tolist(), "W_hh": p.W_hh.ravel().tolist(), "b": p.b_ih.tolist()}
+    params = {
+        "x": x.tolist(),
+        "h_prev": h_prev.tolist(),
+        "c_prev": c_prev.tolist(),
+        "W_ih": p.W_ih.ravel().tolist(),
+        "W_hh": p.W_hh.ravel().tolist(),
+        "b": p.b_ih.tolist(),
+    }
     return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), "Four gates, then c, then h.", solution, params)

@@ -85,7 +85,9 @@ def steps_to_vanish(rng: np.random.Generator) -> Draft:
         f"What is the smallest k for which it is below {threshold:g}?"
     )
     solution = f"{w:.1f}^{k - 1} = {w ** (k - 1):.3g} ≥ {threshold:g} but {w:.1f}^{k} = {w**k:.3g} < {threshold:g}, so k = {k}."
-    return Draft(prompt, Numeric(float(k), Decimals(0), decimals=0), "Solve w^k < threshold: k > log(threshold)/log(w).", solution, {"w": w, "threshold": threshold})
+    return Draft(
+        prompt, Numeric(float(k), Decimals(0), decimals=0), "Solve w^k < threshold: k > log(threshold)/log(w).", solution, {"w": w, "threshold": threshold}
+    )
 
 
 @template("rnn-vanish-or-explode", "memory", "Vanish or explode?")
@@ -133,7 +135,8 @@ def rnn_step_gradient(rng: np.random.Generator) -> Draft:
     grads = lstm_ref.rnn_cell_backward(np.array([[dh]]), cache, p)
     answer = float(grads.state[0][0, 0])
     prompt = (
-        f"A one-unit tanh RNN computed h = tanh({p.W_ih[0, 0]:.1f}·x + {p.W_hh[0, 0]:.1f}·h_prev + {p.b_ih[0]:.1f}) with x = {x[0]:.1f}, h_prev = {h_prev[0]:.1f}.\n"
+        f"A one-unit tanh RNN computed h = tanh({p.W_ih[0, 0]:.1f}·x + {p.W_hh[0, 0]:.1f}·h_prev + {p.b_ih[0]:.1f})\n"
+        f"with x = {x[0]:.1f}, h_prev = {h_prev[0]:.1f}.\n"
         f"Given ∂L/∂h = {dh:.2f}, what is ∂L/∂h_prev?"
     )
     solution = f"h = {h[0, 0]:.4f}; ∂L/∂h_prev = ∂L/∂h · (1 − h²) · W_hh = {dh:.2f}·{1 - h[0, 0] ** 2:.4f}·{p.W_hh[0, 0]:.1f} = {answer:.4f}"

@@ -65,7 +65,12 @@ def param_name(rng: np.random.Generator) -> Draft:
     reverse = bool(rng.integers(0, 2))
     kind = str(rng.choice(["weight_hh", "bias_ih"]))
     right = f"{kind}_l{layer}{'_reverse' if reverse else ''}"
-    wrong = [f"{kind}_l{layer}{'' if reverse else '_reverse'}", f"{kind}_l{layer + 1}{'_reverse' if reverse else ''}", f"{kind.replace('_hh', '_ih').replace('bias_ih', 'bias_hh')}_l{layer}{'_reverse' if reverse else ''}", f"{kind}_{layer}"]
+    wrong = [
+        f"{kind}_l{layer}{'' if reverse else '_reverse'}",
+        f"{kind}_l{layer + 1}{'_reverse' if reverse else ''}",
+        f"{kind.replace('_hh', '_ih').replace('bias_ih', 'bias_hh')}_l{layer}{'_reverse' if reverse else ''}",
+        f"{kind}_{layer}",
+    ]
     what = "recurrent weight" if kind == "weight_hh" else "input-side bias"
     direction = "backward direction" if reverse else "forward direction"
     return choice(

@@ -1,0 +1,114 @@
+"""lstm-quiz end to end, in a subprocess with a scripted stdin (a plain, non-tty terminal)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from quizzes import generate
+from quizzes.answers_file import make_answers
+
+
+def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LSTM_QUIZ_DB": str(tmp_path / "progress.sqlite3"), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "quizzes.cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120)
+
+
+def _session_questions(seed: int, topics: list[str], count: int) -> list:
+    """The questions `take --seed` asks, rebuilt the way the CLI draws them."""
+    import numpy as np
+
+    from quizzes.registry import templates
+
+    pool = templates(topics)
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(pool), size=count, replace=len(pool) < count)
+    return [pool[int(k)].generate(int(rng.integers(0, 2**31))) for k in picks]
+
+
+def test_take_grades_records_and_summarises(tmp_path: Path) -> None:
+    from quizzes import Vector
+
+    qs = _session_questions(11, ["counting"], 3)
+    wrong = "1 1" if isinstance(qs[1].answer, Vector) else "12"
+    answers = [qs[0].answer.typed(), "x", wrong, "skip"]  # right, format error (re-asked), wrong, skip
+    r = _run(["--no-color", "take", "--topic", "counting", "--count", "3", "--seed", "11"], tmp_path, "\n".join(answers) + "\n")
+    assert r.returncode == 0, r.stderr
+    assert "session seed 11" in r.stdout and "✓ correct" in r.stdout
+    assert "format: " in r.stdout and "(not counted" in r.stdout
+    assert "score 1 / 3" in r.stdout and "\x1b[" not in r.stdout
+    rows = sqlite3.connect(tmp_path / "progress.sqlite3").execute("SELECT template, seed, score FROM attempts ORDER BY id").fetchall()
+    assert rows == [(q.template, q.seed, s) for q, s in zip(qs, (1.0, 0.0, 0.0), strict=True)]
+
+
+def test_the_same_seed_asks_the_same_questions(tmp_path: Path) -> None:
+    a = _run(["take", "--topic", "memory", "--count", "2", "--seed", "5"], tmp_path, "skip\nskip\n")
+    b = _run(["take", "--topic", "memory", "--count", "2", "--seed", "5"], tmp_path, "skip\nskip\n")
+    ids = lambda out: [line for line in out.splitlines() if line.startswith("── question")]  # noqa: E731
+    assert ids(a.stdout) == ids(b.stdout) and len(ids(a.stdout)) == 2
+
+
+def test_end_of_input_leaves_cleanly_with_progress_saved(tmp_path: Path) -> None:
+    q = _session_questions(3, ["pytorch"], 4)[0]
+    r = _run(["take", "--topic", "pytorch", "--count", "4", "--seed", "3"], tmp_path, q.answer.typed() + "\n")  # then Ctrl-D
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert "every answer given so far is saved" in r.stdout and "score 1 / 1" in r.stdout
+    assert sqlite3.connect(tmp_path / "progress.sqlite3").execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1
+
+
+def test_a_damaged_progress_file_stops_take_without_touching_it(tmp_path: Path) -> None:
+    db = tmp_path / "progress.sqlite3"
+    db.write_text("not sqlite")
+    r = _run(["take", "--count", "1", "--seed", "1"], tmp_path, "skip\n")
+    assert r.returncode == 3 and "damaged" in r.stderr and db.read_text() == "not sqlite"
+
+
+def test_review_schedules_and_stats_report(tmp_path: Path) -> None:
+    r = _run(["review", "--topic", "gru-vs-lstm", "--count", "2"], tmp_path, "skip\nskip\n")
+    assert r.returncode == 0 and r.stdout.count("── question") == 2
+    reviews = sqlite3.connect(tmp_path / "progress.sqlite3").execute("SELECT COUNT(*), MIN(due) FROM reviews").fetchone()
+    assert reviews[0] == 2
+    s = _run(["stats"], tmp_path)
+    assert "gru-vs-lstm" in s.stdout and "2 templates seen" in s.stdout
+
+
+def test_list_and_show(tmp_path: Path) -> None:
+    out = _run(["list"], tmp_path).stdout
+    from quizzes import templates
+
+    assert "lstm-forget-gate" in out and f"{len(templates())} templates" in out
+    shown = _run(["show", "lstm-cell-state", "--seed", "4", "--solution"], tmp_path).stdout
+    q = generate("lstm-cell-state", 4)
+    assert q.variant_id in shown and q.answer.display() in shown and "c = f·c_prev + i·g" in shown
+    data = json.loads(_run(["show", "count-gru", "--seed", "2", "--json"], tmp_path).stdout)
+    assert data["variant"] == generate("count-gru", 2).variant_id
+    bad = _run(["show", "no-such-template"], tmp_path)
+    assert bad.returncode == 2 and "no template 'no-such-template'" in bad.stderr
+
+
+def test_grade_an_answers_file(tmp_path: Path) -> None:
+    qs = [generate("count-lstm", 1), generate("lstm-cell-vector", 2), generate("concept-applications", 3)]
+    typed = [qs[0].answer.typed(), "1, 2, 3", qs[2].answer.typed()]
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(make_answers(list(zip(qs, typed, strict=True)))))
+    r = _run(["--no-color", "grade", str(path)], tmp_path)
+    assert r.returncode == 0 and "total 2 / 3" in r.stdout
+    report = json.loads(_run(["grade", str(path), "--json"], tmp_path).stdout)
+    assert [q["score"] for q in report["questions"]] == [1.0, 0.0, 1.0]
+    path.write_text("{not json")
+    bad = _run(["grade", str(path)], tmp_path)
+    assert bad.returncode == 2 and "not valid JSON (line 1" in bad.stderr
+
+
+def test_help_does_not_import_the_bank_or_numpy() -> None:
+    code = (
+        "import sys, quizzes.cli as c\n"
+        "try:\n    c.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('numpy', 'lstm_ref', 'quizzes.bank') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
