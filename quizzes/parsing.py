@@ -35,6 +35,10 @@ class FormatError(ValueError):
     """The answer could not be read; the message says why and what is expected."""
 
 
+def _quoted(text: str) -> str:
+    return "'" + text.strip() + "'"
+
+
 def _clean(text: str) -> str:
     return text.strip().replace("\u2212", "-").replace("\u2013", "-")
 
@@ -45,12 +49,12 @@ def parse_number(text: str) -> float:
     if not s:
         raise FormatError("empty answer: type a number such as 0.25")
     if re.fullmatch(r"[+-]?\d+,\d+", s):
-        raise FormatError(f"{text.strip()!r}: use a decimal point, e.g. {s.replace(',', '.')} (commas separate vector entries)")
+        raise FormatError(f"{_quoted(text)}: use a decimal point, e.g. {s.replace(',', '.')} (commas separate vector entries)")
     if not _NUMBER.fullmatch(s):
-        raise FormatError(f"{text.strip()!r} is not a number; type e.g. 0.25, .25 or 2.5e-1")
+        raise FormatError(f"{_quoted(text)} is not a number; type e.g. 0.25, .25 or 2.5e-1")
     value = float(s)
     if not math.isfinite(value):
-        raise FormatError(f"{text.strip()!r} is too large")
+        raise FormatError(f"{_quoted(text)} is too large")
     return value
 
 
@@ -77,9 +81,9 @@ def parse_choices(text: str, n_options: int, *, multi: bool) -> tuple[int, ...]:
         raise FormatError(f"empty answer: type a letter from a to {valid[-1]}")
     bad = sorted({ch for ch in letters if ch not in valid})
     if bad:
-        raise FormatError(f"{text.strip()!r}: choose letters from a to {valid[-1]}")
+        raise FormatError(f"{_quoted(text)}: choose letters from a to {valid[-1]}")
     if len(set(letters)) != len(letters):
-        raise FormatError(f"{text.strip()!r}: a letter is repeated")
+        raise FormatError(f"{_quoted(text)}: a letter is repeated")
     if not multi and len(letters) != 1:
         raise FormatError("choose exactly one letter")
     return tuple(sorted(valid.index(ch) for ch in letters))

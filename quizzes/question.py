@@ -118,13 +118,14 @@ class Question:
         spec = self.answer
         answer: dict[str, Any]
         if isinstance(spec, Choice):
-            answer = {"kind": "choice", "options": list(spec.options), "correct": list(spec.correct), "multi": spec.multi}
+            answer = {"kind": "choice", "options": list(spec.options), "correct": list(spec.correct), "multi": spec.multi, "display": spec.display()}
         else:
             kind = "numeric" if isinstance(spec, Numeric) else "vector"
             values = [spec.value] if isinstance(spec, Numeric) else list(spec.values)
             rule = {"kind": type(spec.rule).__name__.lower(), **spec.rule.__dict__}
-            answer = {"kind": kind, "values": values, "rule": rule, "decimals": spec.decimals}
+            answer = {"kind": kind, "values": values, "rule": rule, "decimals": spec.decimals, "display": spec.display()}
         data = {
+            "how_to_answer": self.how_to_answer(),
             "template": self.template,
             "seed": self.seed,
             "topic": self.topic,

@@ -71,3 +71,69 @@ def chromium_path() -> str:
             pytest.fail(f"{CHROMIUM} is missing and CI=true: {CHROMIUM_HINT}", pytrace=False)
         pytest.skip(f"{CHROMIUM} is not installed: {CHROMIUM_HINT}")
     return CHROMIUM
+
+
+# ---- the built site in headless Chromium (shared by the browser tests) -------------------------
+import functools  # noqa: E402
+import http.server  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield b
+        b.close()
+
+
+class _Watch:
+    """Blocks and records every request that leaves 127.0.0.1; records console errors."""
+
+    def __init__(self, page: Any) -> None:
+        self.off_host: list[str] = []
+        self.errors: list[str] = []
+        page.route("**/*", self._route)
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname
+        if url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.off_host.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(accept_downloads=True)
+    p = context.new_page()
+    p.watch = _Watch(p)
+    yield p
+    context.close()

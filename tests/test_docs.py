@@ -60,7 +60,7 @@ def test_every_nav_page_is_built(built_site: Path) -> None:
     _Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # ignore !!python tags
     config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=_Loader)
     for md in _nav_files(config["nav"]):
-        html = built_site / (md[: -len(".md")] + "/index.html" if md != "index.md" else "index.html")
+        html = built_site / (md[: -len("index.md")] + "index.html" if md.endswith("index.md") else md[: -len(".md")] + "/index.html")
         assert html.exists(), f"{md} was not built"
 
 

@@ -4,68 +4,8 @@ search and the light/dark toggle work."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import pytest
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield b
-        b.close()
-
-
-class _Watch:
-    """Blocks and records every request that leaves 127.0.0.1; records console errors."""
-
-    def __init__(self, page: Any) -> None:
-        self.off_host: list[str] = []
-        self.errors: list[str] = []
-        page.route("**/*", self._route)
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def _route(self, route: Any) -> None:
-        url = route.request.url
-        host = urlsplit(url).hostname
-        if url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
-            route.continue_()
-        else:
-            self.off_host.append(url)
-            route.abort()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    p = context.new_page()
-    p.watch = _Watch(p)
-    yield p
-    context.close()
 
 
 def _all_pages(site: Path) -> list[str]:

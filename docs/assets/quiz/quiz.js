@@ -1,0 +1,317 @@
+/* lstm_ref self-check quizzes.
+ * The grader mirrors quizzes/parsing.py and quizzes/grading.py line by line; the test suite runs one
+ * shared set of cases through both. Every text from the data is inserted with textContent. */
+(function () {
+  "use strict";
+
+  // ---- grading (keep in step with quizzes/parsing.py and quizzes/grading.py) ----------------
+  var SLACK = 1e-9;
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz";
+  var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+  function FormatError(message) { this.message = message; }
+  function quoted(text) { return "'" + text.trim() + "'"; }
+  function clean(text) { return text.trim().replace(/\u2212/g, "-").replace(/\u2013/g, "-"); }
+
+  function parseNumber(text) {
+    var s = clean(text);
+    if (!s) throw new FormatError("empty answer: type a number such as 0.25");
+    if (/^[+-]?\d+,\d+$/.test(s)) {
+      throw new FormatError(quoted(text) + ": use a decimal point, e.g. " + s.replace(",", ".") + " (commas separate vector entries)");
+    }
+    if (!NUMBER.test(s)) throw new FormatError(quoted(text) + " is not a number; type e.g. 0.25, .25 or 2.5e-1");
+    var value = Number(s);
+    if (!isFinite(value)) throw new FormatError(quoted(text) + " is too large");
+    return value;
+  }
+
+  function parseVector(text, length) {
+    var s = clean(text);
+    if ("[(".indexOf(s.slice(0, 1)) >= 0 && "])".indexOf(s.slice(-1)) >= 0) s = s.slice(1, -1);
+    var parts = s.trim().split(/[,;\s]+/).filter(function (p) { return p; });
+    if (!parts.length) {
+      var example = [];
+      for (var k = 0; k < length; k++) example.push("0.1");
+      throw new FormatError("empty answer: type " + length + " numbers, e.g. " + example.join(", "));
+    }
+    if (parts.length !== length) {
+      var hint = text.indexOf(",") >= 0 && parts.length === 2 * length ? " (a decimal comma? use a point: 0.25)" : "";
+      throw new FormatError("expected " + length + " numbers, got " + parts.length + hint);
+    }
+    return parts.map(parseNumber);
+  }
+
+  function parseChoices(text, nOptions, multi) {
+    var letters = clean(text).toLowerCase().replace(/[,;\s]+/g, "");
+    var valid = LETTERS.slice(0, nOptions);
+    var last = valid.slice(-1);
+    if (!letters) throw new FormatError("empty answer: type a letter from a to " + last);
+    for (var i = 0; i < letters.length; i++) {
+      if (valid.indexOf(letters[i]) < 0) throw new FormatError(quoted(text) + ": choose letters from a to " + last);
+    }
+    if (new Set(letters.split("")).size !== letters.length) throw new FormatError(quoted(text) + ": a letter is repeated");
+    if (!multi && letters.length !== 1) throw new FormatError("choose exactly one letter");
+    return letters.split("").map(function (ch) { return valid.indexOf(ch); }).sort(function (a, b) { return a - b; });
+  }
+
+  function halfWidth(rule, expected) {
+    if (rule.kind === "tolerance") return rule.atol + rule.rtol * Math.abs(expected);
+    if (rule.kind === "sigfigs") {
+      if (expected === 0) return 0.5 * Math.pow(10, -rule.n);
+      return 0.5 * Math.pow(10, Math.floor(Math.log10(Math.abs(expected))) - rule.n + 1);
+    }
+    if (rule.kind === "decimals") return 0.5 * Math.pow(10, -rule.n);
+    throw new Error("unknown rule " + rule.kind);
+  }
+
+  function accepts(rule, answer, expected) {
+    var bound = halfWidth(rule, expected) * (1 + SLACK) + (rule.kind === "tolerance" ? 1e-300 : 0);
+    return Math.abs(answer - expected) <= bound;
+  }
+
+  function grade(spec, text) {
+    try {
+      if (spec.kind === "numeric") {
+        var ok = accepts(spec.rule, parseNumber(text), spec.values[0]);
+        return { score: ok ? 1 : 0, format_error: null, entries: [ok], feedback: ok ? "correct" : "expected " + spec.display };
+      }
+      if (spec.kind === "vector") {
+        var values = parseVector(text, spec.values.length);
+        var oks = values.map(function (v, k) { return accepts(spec.rule, v, spec.values[k]); });
+        var wrong = [];
+        oks.forEach(function (o, k) { if (!o) wrong.push(String(k)); });
+        var right = oks.filter(Boolean).length;
+        return {
+          score: right / oks.length, format_error: null, entries: oks,
+          feedback: wrong.length ? "entries " + wrong.join(", ") + " off; expected " + spec.display : "all entries correct",
+        };
+      }
+      var picked = parseChoices(text, spec.options.length, spec.multi);
+      var hits = picked.filter(function (k) { return spec.correct.indexOf(k) >= 0; }).length;
+      var score = Math.max(0, (hits - (picked.length - hits)) / spec.correct.length);
+      return {
+        score: score, format_error: null, entries: picked.map(function (k) { return spec.correct.indexOf(k) >= 0; }),
+        feedback: score === 1 ? "correct" : "expected " + spec.display,
+      };
+    } catch (e) {
+      if (e instanceof FormatError) return { score: 0, format_error: e.message, entries: [], feedback: "" };
+      throw e;
+    }
+  }
+
+  window.lstmQuiz = { grade: grade, parseNumber: parseNumber, parseVector: parseVector, parseChoices: parseChoices };
+
+  // ---- progress in localStorage ------------------------------------------------------------------
+  var KEY = "lstm-ref-quiz/v1";
+  var memory = { answers: {}, variantIndex: {} };
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(KEY)) || { answers: {}, variantIndex: {} }; } catch (e) { return memory; }
+  }
+  function save(state) {
+    memory = state;
+    try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* storage disabled: keep it for this page */ }
+  }
+
+  // ---- DOM helpers: text only ---------------------------------------------------------------------
+  var uid = 0;
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function answerText(card, spec) {
+    if (spec.kind !== "choice") return card.querySelector("input[type=text]").value;
+    var picked = [];
+    card.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (input, k) { if (input.checked) picked.push(LETTERS[k]); });
+    return picked.join(", ");
+  }
+
+  function showResult(card, q, text, result) {
+    var box = card.querySelector(".lr-q-feedback");
+    box.textContent = "";
+    box.className = "lr-q-feedback";
+    if (result.format_error) {
+      box.classList.add("lr-format");
+      box.appendChild(el("p", {}, "Format: " + result.format_error + " (not counted; try again)"));
+      return;
+    }
+    var verdict = result.score === 1 ? "✓ Correct" : result.score === 0 ? "✗ Incorrect: " + result.feedback : "Partly right (" + Math.round(result.score * 100) + "%): " + result.feedback;
+    box.classList.add(result.score === 1 ? "lr-good" : "lr-bad");
+    box.appendChild(el("p", { "class": "lr-verdict" }, verdict));
+    if (q.answer.kind === "vector" || (q.answer.kind === "choice" && q.answer.multi)) {
+      var list = el("ul", { "class": "lr-entries" });
+      var labels = q.answer.kind === "vector" ? result.entries.map(function (_, k) { return "entry " + k; }) : text.split(", ").map(function (l) { return "(" + l + ")"; });
+      result.entries.forEach(function (ok, k) { list.appendChild(el("li", {}, labels[k] + ": " + (ok ? "right" : "wrong"))); });
+      box.appendChild(list);
+    }
+    box.appendChild(el("p", { "class": "lr-rule" }, "Rule: " + q.how_to_answer));
+    var solution = card.querySelector(".lr-q-solution");
+    solution.hidden = false;
+    solution.open = true;
+  }
+
+  function renderCard(block, card, group, state) {
+    var index = (state.variantIndex[group[0].template] || 0) % group.length;
+    var q = group[index];
+    card.textContent = "";
+    var id = "lr-q-" + (++uid);
+    card.setAttribute("aria-labelledby", id + "-title");
+    card.appendChild(el("h3", { id: id + "-title" }, q.title));
+    var meta = el("p", { "class": "lr-q-meta" }, "variant ");
+    meta.appendChild(el("code", {}, q.variant));
+    meta.appendChild(document.createTextNode(" · seed " + q.seed + " · "));
+    var another = el("button", { type: "button", "class": "lr-new md-button" }, "New variant");
+    meta.appendChild(another);
+    card.appendChild(meta);
+    card.appendChild(el("p", { "class": "lr-q-prompt" }, q.prompt));
+    var form = el("form", { "class": "lr-q-form", novalidate: "" });
+    if (q.answer.kind === "choice") {
+      var fieldset = el("fieldset");
+      fieldset.appendChild(el("legend", {}, q.answer.multi ? "Choose every correct option" : "Choose one option"));
+      q.answer.options.forEach(function (option, k) {
+        var label = el("label", { "class": "lr-option" });
+        var input = el("input", { type: q.answer.multi ? "checkbox" : "radio", name: id, value: LETTERS[k] });
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(" (" + LETTERS[k] + ") " + option));
+        fieldset.appendChild(label);
+      });
+      form.appendChild(fieldset);
+      form.appendChild(el("p", { "class": "lr-q-how" }, q.answer.multi ? "Wrong picks cancel right ones." : "One option is right."));
+    } else {
+      form.appendChild(el("label", { "for": id + "-input" }, "Your answer"));
+      form.appendChild(el("input", { type: "text", id: id + "-input", autocomplete: "off", spellcheck: "false", "class": "lr-input", "aria-describedby": id + "-how" }));
+      form.appendChild(el("p", { "class": "lr-q-how", id: id + "-how" }, q.how_to_answer));
+    }
+    var buttons = el("p", { "class": "lr-q-buttons" });
+    buttons.appendChild(el("button", { type: "submit", "class": "md-button md-button--primary" }, "Check"));
+    var hintButton = el("button", { type: "button", "class": "md-button" }, "Hint");
+    buttons.appendChild(hintButton);
+    form.appendChild(buttons);
+    card.appendChild(form);
+    var hint = el("p", { "class": "lr-q-hint", hidden: "" }, "Hint: " + q.hint);
+    card.appendChild(hint);
+    card.appendChild(el("div", { "class": "lr-q-feedback", role: "status", "aria-live": "polite", tabindex: "-1" }));
+    var solution = el("details", { "class": "lr-q-solution", hidden: "" });
+    solution.appendChild(el("summary", {}, "Worked solution"));
+    solution.appendChild(el("pre", {}, q.solution));
+    card.appendChild(solution);
+
+    hintButton.addEventListener("click", function () { hint.hidden = false; });
+    another.addEventListener("click", function () {
+      var s = load();
+      s.variantIndex[q.template] = (index + 1) % group.length;
+      save(s);
+      renderCard(block, card, group, s);
+      card.querySelector("h3").setAttribute("tabindex", "-1");
+      card.querySelector("h3").focus();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = answerText(card, q.answer);
+      var result = grade(q.answer, text);
+      showResult(card, q, text, result);
+      if (!result.format_error) {
+        var s = load();
+        s.answers[q.variant] = { template: q.template, seed: q.seed, variant: q.variant, topic: q.topic, answer: text, score: result.score };
+        save(s);
+        updateScores();
+      }
+      card.querySelector(".lr-q-feedback").focus();
+    });
+
+    var stored = state.answers[q.variant];
+    if (stored) {  // a reload keeps the answer and its grade
+      if (q.answer.kind === "choice") {
+        var chosen = stored.answer.split(", ");
+        card.querySelectorAll("input").forEach(function (input) { input.checked = chosen.indexOf(input.value) >= 0; });
+      } else {
+        card.querySelector("input[type=text]").value = stored.answer;
+      }
+      showResult(card, q, stored.answer, grade(q.answer, stored.answer));
+    }
+  }
+
+  function topicScores() {
+    var scores = {};
+    var answers = load().answers;
+    Object.keys(answers).forEach(function (v) {
+      var a = answers[v];
+      var t = scores[a.topic] || (scores[a.topic] = { score: 0, count: 0 });
+      t.score += a.score;
+      t.count += 1;
+    });
+    return scores;
+  }
+
+  function updateScores() {
+    var scores = topicScores();
+    document.querySelectorAll(".lr-quiz-score").forEach(function (node) {
+      var topics = node.getAttribute("data-topics").split(" ");
+      var parts = topics.map(function (t) {
+        var s = scores[t] || { score: 0, count: 0 };
+        return t + ": " + (Math.round(s.score * 100) / 100) + " / " + s.count + " answered";
+      });
+      node.textContent = "Your score (all pages) · " + parts.join(" · ");
+    });
+  }
+
+  function exportAnswers() {
+    var answers = load().answers;
+    var doc = {
+      format: "lstm-quiz-answers",
+      version: 1,
+      answers: Object.keys(answers).map(function (v) {
+        var a = answers[v];
+        return { template: a.template, seed: a.seed, variant: a.variant, answer: a.answer };
+      }),
+    };
+    var blob = new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" });
+    var link = el("a", { href: URL.createObjectURL(blob), download: "lstm-quiz-answers.json" });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  }
+
+  function renderBlock(block) {
+    var data = JSON.parse(block.querySelector("script.lr-quiz-data").textContent);
+    var state = load();
+    var topics = [];
+    data.questions.forEach(function (group) { if (topics.indexOf(group[0].topic) < 0) topics.push(group[0].topic); });
+    var head = el("div", { "class": "lr-quiz-head admonition note" });
+    head.appendChild(el("p", { "class": "admonition-title" }, "Self-check"));
+    head.appendChild(el("p", {}, "Answers are graded in your browser, and this page contains the answer keys: it is a self-check, not an exam. " +
+      "For an authoritative grade, export your answers and run: lstm-quiz grade lstm-quiz-answers.json"));
+    head.appendChild(el("p", { "class": "lr-quiz-score", "data-topics": topics.join(" "), "aria-live": "polite" }));
+    var tools = el("p", { "class": "lr-quiz-tools" });
+    var exportButton = el("button", { type: "button", "class": "md-button lr-export" }, "Export my answers");
+    var resetButton = el("button", { type: "button", "class": "md-button lr-reset" }, "Reset progress");
+    tools.appendChild(exportButton);
+    tools.appendChild(resetButton);
+    head.appendChild(tools);
+    block.appendChild(head);
+    exportButton.addEventListener("click", exportAnswers);
+    resetButton.addEventListener("click", function () {
+      if (resetButton.getAttribute("data-armed") !== "yes") {
+        resetButton.setAttribute("data-armed", "yes");
+        resetButton.textContent = "Click again to erase all your answers";
+        return;
+      }
+      save({ answers: {}, variantIndex: {} });
+      window.location.reload();
+    });
+    data.questions.forEach(function (group) {
+      var card = el("section", { "class": "lr-q" });
+      block.appendChild(card);
+      renderCard(block, card, group, state);
+    });
+  }
+
+  function init() {
+    document.querySelectorAll(".lr-quiz").forEach(renderBlock);
+    updateScores();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

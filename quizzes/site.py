@@ -1,0 +1,50 @@
+"""Quiz blocks for the documentation site, generated at build time from the same templates.
+
+:func:`render_block` returns the HTML of one quiz block: an empty container
+that ``docs/assets/quiz/quiz.js`` fills in, and the variants as JSON, with
+their answer keys. A static page cannot hide its answers, so the block says it
+is a self-check; ``lstm-quiz grade`` re-grades exported answers authoritatively.
+
+>>> html = render_block(["count-lstm"], variants=2, label="demo")
+>>> html.startswith('<div class="lr-quiz"') and html.count('"variant":') == 2
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from .registry import templates
+
+__all__ = ["render_block", "select"]
+
+
+def select(*, topic: str | None = None, template_ids: list[str] | None = None) -> list[str]:
+    """Template ids of a topic, or the given ids checked against the registry."""
+    known = {t.id: t for t in templates()}
+    if template_ids:
+        unknown = [t for t in template_ids if t not in known]
+        if unknown:
+            raise ValueError(f"templates: unknown {unknown}")
+        return list(template_ids)
+    if topic is None:
+        raise ValueError("a quiz block needs topic=... or templates=...")
+    chosen = [t.id for t in templates([topic])]
+    return chosen
+
+
+def render_block(template_ids: list[str], *, variants: int = 5, first_seed: int = 1, label: str = "quiz") -> str:
+    """One quiz block: ``variants`` variants (seeds ``first_seed, first_seed+1, ...``) of each template."""
+    by_id = {t.id: t for t in templates()}
+    data = {
+        "label": label,
+        "questions": [[by_id[t].generate(first_seed + k).to_dict() for k in range(variants)] for t in template_ids],
+    }
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f'<div class="lr-quiz" data-label="{html.escape(label, quote=True)}">'
+        f'<script type="application/json" class="lr-quiz-data">{payload}</script>'
+        "<noscript><p>The self-check quiz needs JavaScript; take it in the terminal with <code>lstm-quiz take</code>.</p></noscript>"
+        "</div>"
+    )

@@ -1,0 +1,201 @@
+"""Quizzes on the site: the JavaScript grader agrees with the Python grader on one shared set of
+cases, and the quiz pages work in headless Chromium (answers computed independently with lstm_ref)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import lstm_ref
+from quizzes import Choice, Numeric, generate, grade, templates
+from quizzes.answers_file import grade_file
+
+ROOT = Path(__file__).resolve().parent.parent
+QUIZ_JS = ROOT / "docs" / "assets" / "quiz" / "quiz.js"
+
+
+def shared_cases() -> list[tuple[dict, str]]:
+    """(answer spec as the site embeds it, typed text): every template, plus the awkward inputs."""
+    junk = ["", "abc", "0,25", "1e999", "[1 2", "a, a", "z", "b c", "\u22120.5", ".5", "2.5e-1", "1, 2, 3", "(0.1; -0.2)", "ac", "A"]
+    cases = []
+    for t in templates():
+        for seed in (0, 1, 2):
+            q = generate(t.id, seed)
+            spec = q.to_dict()["answer"]
+            cases += [(spec, q.answer.typed())] + [(spec, j) for j in junk]
+            if isinstance(q.answer, Numeric):
+                v, w = q.answer.value, q.answer.rule.half_width(q.answer.value)
+                cases += [(spec, repr(v + f * w)) for f in (-1.001, -0.999, 0.5, 0.999, 1.001)]
+            elif not isinstance(q.answer, Choice):
+                vals = list(q.answer.values)
+                vals[-1] += 2 * q.answer.rule.half_width(vals[-1]) + 1e-9
+                cases.append((spec, ", ".join(repr(x) for x in vals)))
+            else:
+                cases += [(spec, ", ".join("abcd"[k] for k in range(n))) for n in (1, 2, 3)]
+    return cases
+
+
+def _python(spec: dict, text: str) -> dict:
+    q = _question_from_spec(spec)
+    r = grade(q, text)
+    return {"score": r.score, "format_error": r.format_error, "entries": list(r.entries), "feedback": r.feedback}
+
+
+def _question_from_spec(spec: dict) -> Any:
+    from quizzes import Decimals, Question, SigFigs, Tolerance, Vector
+
+    if spec["kind"] == "choice":
+        answer: Any = Choice(tuple(spec["options"]), tuple(spec["correct"]), spec["multi"])
+    else:
+        rule_kind = spec["rule"]["kind"]
+        args = {k: v for k, v in spec["rule"].items() if k != "kind"}
+        rule = {"tolerance": Tolerance, "sigfigs": SigFigs, "decimals": Decimals}[rule_kind](**args)
+        answer = Numeric(spec["values"][0], rule, spec["decimals"]) if spec["kind"] == "numeric" else Vector(tuple(spec["values"]), rule, spec["decimals"])
+    return Question("case", 0, "case", "case", "", answer, "", "")
+
+
+def test_quiz_script_inserts_text_never_html() -> None:
+    source = QUIZ_JS.read_text()
+    for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert forbidden not in source, forbidden
+
+
+def test_embedded_quiz_data_cannot_close_its_script_tag() -> None:
+    from quizzes.site import render_block
+
+    block = render_block(["concept-gate-role"], variants=1)
+    payload = block.split('class="lr-quiz-data">', 1)[1].rsplit("</script>", 1)[0]
+    assert "</" not in payload
+    data = json.loads(payload.replace("<\\/", "</"))
+    assert data["questions"][0][0]["variant"] == generate("concept-gate-role", 1).variant_id
+
+
+@pytest.fixture
+def quiz_page(page: Any) -> Any:
+    """A page whose console errors and off-host requests fail the test."""
+    yield page
+    assert page.watch.errors == [], page.watch.errors
+    assert page.watch.off_host == [], page.watch.off_host
+
+
+def test_javascript_and_python_graders_agree(quiz_page: Any, base_url: str) -> None:
+    page = quiz_page
+    page.goto(base_url + "quizzes/concepts/")  # any page with a quiz loads the grader
+    cases = shared_cases()
+    assert len(cases) > 1500
+    got = page.evaluate("cases => cases.map(([spec, text]) => window.lstmQuiz.grade(spec, text))", [list(c) for c in cases])
+    mismatches = []
+    for (spec, text), js in zip(cases, got, strict=True):
+        py = _python(spec, text)
+        js["entries"] = [bool(e) for e in js["entries"]]
+        if py != js:
+            mismatches.append((spec.get("display"), text, py, js))
+    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"
+
+
+def _card(page: Any, template: str) -> Any:
+    return page.locator(".lr-q", has=page.locator(f"code:text-matches('^{template}#')"))
+
+
+def _data(page: Any, template: str, variant: str) -> dict:
+    blocks = page.eval_on_selector_all("script.lr-quiz-data", "els => els.map(e => JSON.parse(e.textContent))")
+    return next(q for b in blocks for group in b["questions"] for q in group if q["variant"] == variant)
+
+
+def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(quiz_page: Any, base_url: str) -> None:
+    page = quiz_page
+    page.goto(base_url + "quizzes/lstm-step/")
+    card = _card(page, "lstm-cell-state")
+    variant = card.locator("code").inner_text()
+    p = _data(page, "lstm-cell-state", variant)["params"]
+    # independent of the key on the page: lstm_ref's LSTM step from the shown gates (σ(logit p) = p)
+    z = np.array([[np.log(p["i"][0] / (1 - p["i"][0])), np.log(p["f"][0] / (1 - p["f"][0])), np.arctanh(p["g"][0]), 0.0]])
+    c, tanh_c, h = np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1))
+    lstm_ref.kernels.GenericKernels(np).lstm_forward(z, np.array([p["c_prev"]]), c, tanh_c, h)
+    box = card.locator("input.lr-input")
+    box.fill("nonsense")
+    box.press("Enter")
+    feedback = card.locator(".lr-q-feedback")
+    assert feedback.inner_text().startswith("Format:") and "not a number" in feedback.inner_text()
+    box.fill(f"{c[0, 0] + 0.5:.4f}")
+    box.press("Enter")
+    assert "Incorrect: expected" in feedback.inner_text()
+    box.fill(f"{c[0, 0]:.4f}")
+    box.press("Enter")  # Enter submits
+    assert feedback.inner_text().startswith("✓ Correct") and "Rule:" in feedback.inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('lr-q-feedback')")  # focus moved to the feedback
+    assert feedback.get_attribute("aria-live") == "polite"
+    assert card.locator(".lr-q-solution").is_visible()
+    score = page.locator(".lr-quiz-score").first.inner_text()
+    assert "lstm-step: 1 / 1 answered" in score
+    page.reload()
+    card = _card(page, "lstm-cell-state")
+    assert card.locator("input.lr-input").input_value() == f"{c[0, 0]:.4f}"
+    assert card.locator(".lr-q-feedback").inner_text().startswith("✓ Correct")
+    page.goto(base_url + "learn/lstm-cell/")  # progress is shared across pages
+    assert "lstm-step: 1 / 1 answered" in page.locator(".lr-quiz-score").first.inner_text()
+
+
+def test_choice_by_keyboard_new_variant_and_reset(quiz_page: Any, base_url: str) -> None:
+    page = quiz_page
+    page.goto(base_url + "quizzes/pytorch/")
+    card = _card(page, "pytorch-gate-order")
+    first_variant = card.locator("code").inner_text()
+    q = _data(page, "pytorch-gate-order", first_variant)
+    right = q["answer"]["correct"][0]
+    card.locator("input[type=radio]").nth(right).focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    assert card.locator(".lr-q-feedback").inner_text().startswith("✓ Correct")
+    card.locator("button.lr-new").click()
+    card = page.locator(".lr-q").filter(has_text="PyTorch's LSTM gate order")
+    assert card.locator("code").inner_text() != first_variant
+    reset = page.locator("button.lr-reset").first
+    reset.click()
+    assert "Click again" in reset.inner_text()
+    reset.click()
+    page.wait_for_load_state("load")
+    assert "pytorch: 0 / 0 answered" in page.locator(".lr-quiz-score").first.inner_text()
+
+
+def test_exported_answers_regrade_to_the_same_score(quiz_page: Any, base_url: str, tmp_path: Path) -> None:
+    page = quiz_page
+    page.goto(base_url + "quizzes/counting/")
+    cards = page.locator(".lr-q")
+    typed = []
+    for k in range(cards.count()):
+        card = cards.nth(k)
+        variant = card.locator("code").inner_text()
+        q = _data(page, "", variant)
+        if q["answer"]["kind"] != "numeric":
+            continue
+        if q["template"] == "count-lstm":  # independently: lstm_ref's own parameter count
+            n = sum(a.size for a in lstm_ref.init_params(lstm_ref.RecurrentConfig("lstm", q["params"]["I"], q["params"]["H"])).named().values())
+            text = str(n)
+        else:
+            text = "7"  # wrong on purpose
+        card.locator("input.lr-input").fill(text)
+        card.locator("input.lr-input").press("Enter")
+        typed.append(text)
+    shown = page.locator(".lr-quiz-score").first.inner_text()
+    on_page = float(re.search(r"counting: ([\d.]+) / (\d+) answered", shown).group(1))
+    with page.expect_download() as info:
+        page.locator("button.lr-export").first.click()
+    path = tmp_path / "answers.json"
+    info.value.save_as(path)
+    report = grade_file(path)
+    assert report["count"] == len(typed) and report["score"] == on_page == 1.0
+    assert all(row["note"] is None for row in report["questions"])
+
+
+def test_quiz_script_only_on_pages_with_quizzes(built_site: Path) -> None:
+    for html in built_site.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        has_quiz = 'class="lr-quiz"' in text
+        assert ("quiz/quiz.js" in text) == has_quiz, html
+    assert (built_site / "assets" / "quiz" / "quiz.js").stat().st_size < 20_000
