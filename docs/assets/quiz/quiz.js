@@ -146,7 +146,8 @@
       result.entries.forEach(function (ok, k) { list.appendChild(el("li", {}, labels[k] + ": " + (ok ? "right" : "wrong"))); });
       box.appendChild(list);
     }
-    box.appendChild(el("p", { "class": "lr-rule" }, "Rule: " + q.how_to_answer));
+    var rule = q.answer.kind !== "choice" ? q.how_to_answer : q.answer.multi ? "every right option counts; each wrong pick cancels one right pick." : "one option is right.";
+    box.appendChild(el("p", { "class": "lr-rule" }, "Rule: " + rule));
     var solution = card.querySelector(".lr-q-solution");
     solution.hidden = false;
     solution.open = true;
