@@ -39,10 +39,16 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _selfcheck(args: argparse.Namespace) -> int:
+    from . import selfcheck
+
+    return selfcheck.main(args.extra)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    return bench.main(args.rest)
+    return bench.main(args.extra)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,11 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.add_argument("--tol", type=float, default=1e-6)
     gc.set_defaults(handler=_gradcheck)
 
-    be = sub.add_parser("bench", help="time lstm_ref against torch.nn on CPU (same as python -m lstm_ref.bench)")
-    be.add_argument("rest", nargs=argparse.REMAINDER, help="options for lstm_ref.bench (see --help there)")
-    be.set_defaults(handler=_bench)
+    sc = sub.add_parser("selfcheck", help="run every documented example and the backend check; exit 0 only if all pass", add_help=False)
+    sc.set_defaults(handler=_selfcheck, forwards=True)
 
-    args = parser.parse_args(argv)
+    be = sub.add_parser("bench", help="time lstm_ref against torch.nn on CPU (same as python -m lstm_ref.bench)", add_help=False)
+    be.set_defaults(handler=_bench, forwards=True)
+
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "forwards", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         return int(args.handler(args))
     except (ValueError, TypeError) as exc:

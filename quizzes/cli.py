@@ -281,6 +281,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_check_impl(args: argparse.Namespace) -> int:
+    from .check_impl import check, render
+
+    report = check(args.target, args.kind, timeout=args.timeout, seed=args.seed)
+    print(render(report))
+    return EXIT_OK if report.passed else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstm-quiz", description="Quizzes on RNNs and LSTMs, generated and graded by lstm_ref.")
     parser.add_argument("--db", help="progress database (default: $LSTM_QUIZ_DB or the user data directory)")
@@ -325,6 +333,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--variants", type=int, default=5, help="variants per template")
     p.add_argument("--seed", type=int, default=0, help="first seed; variants use seed, seed+1, ...")
     p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("check-impl", help="test your own RNN/LSTM/GRU cell (or LSTM backward) against lstm_ref and name the likely mistake")
+    p.add_argument("target", help="FILE.py:FUNCTION")
+    p.add_argument("--kind", required=True, choices=("lstm_cell", "gru_cell", "rnn_cell", "lstm_backward"))
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds before a hanging function is stopped")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=_cmd_check_impl)
 
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,255 @@
+"""``lstm-ref selfcheck``: run every documented example and a backend check, with a summary table.
+
+It runs, with the standard library's ``doctest`` (no test framework needed):
+
+* every ``>>>`` example in the ```` ```pycon ```` blocks of the documentation pages, page by
+  page in one namespace, as a reader would type them. The pages ship inside the
+  package as ``lstm_ref.pages``, so this works from an installed wheel as from a clone.
+  Examples inside ``<!-- skip: start if(torch_missing …) -->`` regions are skipped
+  when PyTorch is not installed;
+* every docstring example of the ``lstm_ref`` and ``quizzes`` modules;
+* the backend check: the NumPy fast kernels against the array-API reference, and
+  CuPy against NumPy where a GPU is present.
+
+The exit code is 0 only when nothing failed.
+
+Examples:
+    >>> pages = _find_pages()
+    >>> (pages / "learn" / "gates.md").is_file()
+    True
+    >>> _examples("```pycon\\n>>> 1 + 1\\n2\\n```\\n", torch_missing=False)[0].want
+    '2\\n'
+"""
+
+from __future__ import annotations
+
+import argparse
+import doctest
+import importlib
+import importlib.util
+import io
+import pkgutil
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Row", "main", "run"]
+
+_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+_FENCE = re.compile(r"^(?P<ind>[ \t]*)```pycon[^\n]*\n(?P<body>.*?)^(?P=ind)```", re.M | re.S)
+_SKIP_START = re.compile(r"<!--\s*skip:\s*start\s+if\(torch_missing")
+_SKIP_END = re.compile(r"<!--\s*skip:\s*end\s*-->")
+
+
+@dataclass
+class Row:
+    """One line of the summary: a page, a module, or the backend check."""
+
+    kind: str
+    name: str
+    examples: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    first_failure: str | None = None
+
+
+def _find_pages() -> Path:
+    """The documentation pages: next to a clone, or installed as ``lstm_ref.pages``."""
+    clone = Path(__file__).resolve().parent.parent / "docs"
+    if (clone / "index.md").is_file():
+        return clone
+    spec = importlib.util.find_spec("lstm_ref.pages")  # a namespace package of Markdown files in a wheel
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the documentation pages are neither next to a clone (docs/) nor installed (lstm_ref.pages)")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _examples(text: str, *, torch_missing: bool) -> list[doctest.Example]:
+    """The doctest examples of a page, in order; those in a torch-only region are marked skipped."""
+    parser = doctest.DocTestParser()
+    examples = []
+    for match in _FENCE.finditer(text):
+        before = text[: match.start()]
+        in_torch_region = len(_SKIP_START.findall(before)) > len(_SKIP_END.findall(before))
+        indent = match.group("ind")
+        body = "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in match.group("body").split("\n"))
+        for ex in parser.get_examples(body):
+            if torch_missing and in_torch_region:
+                ex.options[doctest.SKIP] = True
+            examples.append(ex)
+    return examples
+
+
+class _Runner(doctest.DocTestRunner):
+    def __init__(self) -> None:
+        super().__init__(optionflags=_FLAGS)
+        self.first: str | None = None
+
+    def report_failure(self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str) -> None:
+        if self.first is None:
+            self.first = self._failure_header(test, example) + self._checker.output_difference(example, got, self.optionflags)
+
+    def report_unexpected_exception(self, out: Any, test: doctest.DocTest, example: doctest.Example, exc_info: Any) -> None:
+        if self.first is None:
+            self.first = self._failure_header(test, example) + "Exception raised:\n" + doctest._indent(doctest._exception_traceback(exc_info))  # type: ignore[attr-defined]
+
+
+def _run_test(row: Row, test: doctest.DocTest) -> None:
+    runner = _Runner()
+    skipped = sum(1 for ex in test.examples if ex.options.get(doctest.SKIP))
+    result = runner.run(test, out=io.StringIO().write, clear_globs=False)
+    row.examples += len(test.examples)
+    row.skipped += skipped
+    row.failed += result.failed
+    row.passed += result.attempted - result.failed - skipped
+    if runner.first and row.first_failure is None:
+        row.first_failure = runner.first
+
+
+def _run_pages(root: Path, torch_missing: bool) -> list[Row]:
+    rows = []
+    for page in sorted(root.rglob("*.md")):
+        examples = _examples(page.read_text(encoding="utf-8"), torch_missing=torch_missing)
+        if not examples:
+            continue
+        name = str(page.relative_to(root))
+        row = Row("page", name)
+        _run_test(row, doctest.DocTest(examples, {"__name__": "__docs__"}, name, str(page), 0, None))
+        rows.append(row)
+    return rows
+
+
+def _run_modules(package: str, torch_missing: bool) -> list[Row]:
+    rows = []
+    pkg = importlib.import_module(package)
+    names = [package] + [f"{package}.{m.name}" for m in pkgutil.walk_packages(pkg.__path__) if not m.name.startswith("pages")]
+    finder = doctest.DocTestFinder()
+    for name in sorted(names):
+        module = importlib.import_module(name)
+        tests = [t for t in finder.find(module, name) if t.examples]
+        if not tests:
+            continue
+        row = Row("module", name)
+        for test in tests:
+            if torch_missing and name.endswith(".interop"):
+                for ex in test.examples:
+                    ex.options[doctest.SKIP] = True
+            _run_test(row, test)
+        rows.append(row)
+    return rows
+
+
+def _run_backends() -> list[Row]:
+    import numpy as np
+
+    from .kernels import GenericKernels, NumpyKernels
+    from .network import backward, forward
+    from .params import RecurrentConfig, init_params
+
+    rows = []
+    row = Row("backend", "numpy: fast kernels vs array-API reference")
+    gen = np.random.default_rng(0)
+    B, H = 4, 6
+    z, c_prev, dh, dc = gen.standard_normal((B, 4 * H)) * 3, gen.standard_normal((B, H)), gen.standard_normal((B, H)), gen.standard_normal((B, H))
+    outs = []
+    for k in (NumpyKernels(), GenericKernels(np)):
+        zk, c, tc, h, dz, dck = z.copy(), *(np.empty((B, H)) for _ in range(3)), np.empty((B, 4 * H)), dc.copy()
+        k.lstm_forward(zk, c_prev, c, tc, h)
+        k.lstm_backward(dh, dck, zk, c_prev, tc, dz)
+        outs.append((zk, c, tc, h, dz, dck))
+    row.examples = 1
+    if all(np.allclose(a, b, rtol=1e-13, atol=1e-15) for a, b in zip(*outs, strict=True)):
+        row.passed = 1
+    else:
+        row.failed, row.first_failure = 1, "NumPy fast kernels differ from the array-API reference"
+    rows.append(row)
+    try:
+        import cupy
+
+        has_gpu = cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # no CuPy, or no usable CUDA
+        has_gpu = False
+    row = Row("backend", "cupy: same results as numpy")
+    row.examples = 1
+    if not has_gpu:
+        row.skipped = 1
+    else:
+        from .backend import to_numpy, use_backend
+
+        cfg = RecurrentConfig("lstm", 3, 4, num_layers=2, bidirectional=True)
+        params, x = init_params(cfg, seed=0), gen.standard_normal((5, 2, 3))
+        out, _, cache = forward(params, x)
+        ref = backward(cache, np.ones_like(out)).input
+        with use_backend("cupy") as xp:
+            out_g, _, cache_g = forward(params.to(xp), xp.asarray(x))
+            got = to_numpy(backward(cache_g, xp.ones_like(out_g)).input)
+        ok = np.allclose(to_numpy(out_g), out, rtol=1e-12) and np.allclose(got, ref, rtol=1e-10, atol=1e-14)
+        row.passed, row.failed = (1, 0) if ok else (0, 1)
+        row.first_failure = None if ok else "CuPy results differ from NumPy"
+    rows.append(row)
+    return rows
+
+
+def run(*, pages: bool = True, modules: bool = True, backends: bool = True) -> list[Row]:
+    """Run the selected checks; returns one row per page, module and backend check."""
+    torch_missing = importlib.util.find_spec("torch") is None
+    rows: list[Row] = []
+    if pages:
+        rows += _run_pages(_find_pages(), torch_missing)
+    if modules:
+        rows += _run_modules("lstm_ref", torch_missing)
+        if importlib.util.find_spec("quizzes") is not None:
+            rows += _run_modules("quizzes", torch_missing)
+    if backends:
+        rows += _run_backends()
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    width = max([len(r.name) for r in rows] + [20])
+    lines = [f"{'':8}{'page / module / check':<{width}}  examples  passed  failed  skipped", "-" * (width + 44)]
+    for r in rows:
+        lines.append(f"{r.kind:<8}{r.name:<{width}}  {r.examples:>8}  {r.passed:>6}  {r.failed:>6}  {r.skipped:>7}")
+    totals = [sum(getattr(r, f) for r in rows) for f in ("examples", "passed", "failed", "skipped")]
+    lines.append("-" * (width + 44))
+    lines.append(f"{'total':<8}{'':<{width}}  {totals[0]:>8}  {totals[1]:>6}  {totals[2]:>6}  {totals[3]:>7}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lstm-ref selfcheck", description="Run every documented example and the backend check.")
+    parser.add_argument("--only", choices=("pages", "modules", "backends"), action="append", help="run only these parts (repeatable)")
+    args = parser.parse_args(argv)
+    only = set(args.only or ("pages", "modules", "backends"))
+    try:
+        rows = run(pages="pages" in only, modules="modules" in only, backends="backends" in only)
+    except FileNotFoundError as exc:
+        print(f"selfcheck: {exc}")
+        return 1
+    print(render(rows))
+    if "pages" in only and not any(r.kind == "page" for r in rows):
+        print("\nFAILED: no documentation page with examples was found")
+        return 1
+    failed = [r for r in rows if r.failed]
+    skipped = sum(r.skipped for r in rows)
+    if skipped:
+        notes = []
+        if importlib.util.find_spec("torch") is None:
+            notes.append("PyTorch examples skipped: pip install torch")
+        if any(r.kind == "backend" and r.skipped for r in rows):
+            notes.append("CuPy check skipped: no GPU (pip install 'lstm-ref[gpu]' on a machine with one)")
+        print("\n" + "; ".join(notes))
+    if failed:
+        print(f"\nFAILED: {sum(r.failed for r in rows)} example(s) in {len(failed)} place(s). First failure:\n")
+        print(failed[0].first_failure)
+        return 1
+    print("\nOK: every example gave the documented result.")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""``lstm-quiz check-impl``: test a learner's own cell against lstm_ref and name the likely mistake.
+
+The learner writes a function with one of these signatures (NumPy arrays, PyTorch's layout):
+
+* ``rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h`` (tanh)
+* ``lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h, c)`` (gates i, f, g, o)
+* ``gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h`` (gates r, z, n; reset after the product)
+* ``lstm_backward(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (dx, dh_prev, dc_prev, dW_ih, dW_hh, db)``
+  where ``dh``, ``dc`` are ∂L/∂h and ∂L/∂c of the new state and ``db`` is ∂L/∂b_ih (= ∂L/∂b_hh)
+
+``x`` is ``(B, I)``, states ``(B, H)``, ``W_ih`` ``(G·H, I)``. The function runs in a separate
+process with a time limit, on seeded float64 cases of several sizes with nonzero biases.
+When a case fails, each known mistake is modelled with lstm_ref's building blocks and
+compared with what the function returned; a mistake that explains every case is named.
+
+Examples:
+    >>> sorted(KINDS)
+    ['gru_cell', 'lstm_backward', 'lstm_cell', 'rnn_cell']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import lstm_ref
+from lstm_ref.kernels import sigmoid
+from lstm_ref.linear import project
+
+__all__ = ["KINDS", "Report", "check", "render"]
+
+SIZES = [(1, 1, 1), (2, 3, 2), (3, 4, 5), (2, 5, 3)]  # (B, I, H); I never equals G·H, so a transposed W cannot slip through
+RTOL, ATOL = 1e-7, 1e-9
+
+Case = dict[str, np.ndarray]
+Model = Callable[[Case], list[np.ndarray]]
+
+
+def _gates(kind: str) -> str:
+    return {"lstm_cell": "ifgo", "lstm_backward": "ifgo", "gru_cell": "rzn", "rnn_cell": "h"}[kind]
+
+
+def _make_case(kind: str, rng: np.random.Generator, B: int, I: int, H: int) -> Case:
+    G = len(_gates(kind))
+    bias = lambda: np.sign(rng.uniform(-1, 1, G * H)) * rng.uniform(0.1, 0.6, G * H)  # noqa: E731  (nonzero, both signs)
+    case = {
+        "x": rng.standard_normal((B, I)),
+        "h_prev": rng.standard_normal((B, H)) * 0.5,
+        "W_ih": rng.uniform(-0.8, 0.8, (G * H, I)),
+        "W_hh": rng.uniform(-0.8, 0.8, (G * H, H)),
+        "b_ih": bias(),
+        "b_hh": bias(),
+    }
+    if kind in ("lstm_cell", "lstm_backward"):
+        case["c_prev"] = rng.standard_normal((B, H))
+    if kind == "lstm_backward":
+        case["dh"], case["dc"] = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    return case
+
+
+def _params(c: Case, **changes: Any) -> lstm_ref.CellParams:
+    return dataclasses.replace(lstm_ref.CellParams(W_ih=c["W_ih"], W_hh=c["W_hh"], b_ih=c["b_ih"], b_hh=c["b_hh"]), **changes)
+
+
+def _blocks(a: np.ndarray, order: list[int]) -> np.ndarray:
+    n = a.shape[0] // len(order)
+    return np.concatenate([a[k * n : (k + 1) * n] for k in order])
+
+
+# ---- reference computations and mistake models (all through lstm_ref) -----------------------
+def _lstm(c: Case, **changes: Any) -> list[np.ndarray]:
+    h, cc, _ = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], _params(c, **changes))
+    return [h, cc]
+
+
+def _lstm_activations(c: Case, act_g: Callable[[Any], Any], squash_c: bool = True) -> list[np.ndarray]:
+    H = c["h_prev"].shape[1]
+    z = project(c["x"], c["W_ih"], c["b_ih"]) + project(c["h_prev"], c["W_hh"], c["b_hh"])
+    i, f, g, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), act_g(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
+    cc = f * c["c_prev"] + i * g
+    return [o * (np.tanh(cc) if squash_c else cc), cc]
+
+
+def _gru(c: Case, reset: str = "after", **changes: Any) -> list[np.ndarray]:
+    return [lstm_ref.gru_cell(c["x"], c["h_prev"], _params(c, **changes), reset=reset)[0]]
+
+
+def _rnn(c: Case, nonlinearity: str = "tanh", **changes: Any) -> list[np.ndarray]:
+    return [lstm_ref.rnn_cell(c["x"], c["h_prev"], _params(c, **changes), nonlinearity=nonlinearity)[0]]
+
+
+def _lstm_backward(c: Case, *, through_h: bool = True, keep_f: bool = True, tanh_prime: str = "1-g^2", sigma_prime: str = "s(1-s)") -> list[np.ndarray]:
+    """The backward of one LSTM step; the keywords switch in the classic mistakes."""
+    p = _params(c)
+    if (through_h, keep_f, tanh_prime, sigma_prime) == (True, True, "1-g^2", "s(1-s)"):
+        _, _, cache = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], p)
+        g = lstm_ref.lstm_cell_backward(c["dh"], c["dc"], cache, p)
+        return [g.x, g.state[0], g.state[1], g.params.W_ih, g.params.W_hh, g.params.b_ih]
+    H = c["h_prev"].shape[1]
+    _, _, cache = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], p)
+    gates, tc = cache.gates[0], cache.tanh_c[0]
+    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
+    ds = (lambda s: s * (1 - s)) if sigma_prime == "s(1-s)" else (lambda s: s)
+    dt = (lambda t: 1 - t * t) if tanh_prime == "1-g^2" else (lambda t: 1 - t)
+    dc = c["dc"] + (c["dh"] * o * (1 - tc * tc) if through_h else 0.0)
+    dz = np.concatenate([dc * g * ds(i), dc * c["c_prev"] * ds(f), dc * i * dt(g), c["dh"] * tc * ds(o)], axis=1)
+    return [dz @ c["W_ih"], dz @ c["W_hh"], dc * f if keep_f else dc, dz.T @ c["x"], dz.T @ c["h_prev"], dz.sum(axis=0)]
+
+
+def _order_name(order: str, gates: str) -> str:
+    known = {"ifog": "i, f, o, g (CS231n's order) instead of PyTorch's i, f, g, o", "figo": "forget and input gates swapped (f, i, g, o)"}
+    return known.get(order) if gates == "ifgo" and order in known else f"gate blocks read in the order {', '.join(order)} instead of {', '.join(gates)}"
+
+
+def _permutations(kind: str, model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
+    gates = _gates(kind)
+    out = []
+    for perm in itertools.permutations(gates):
+        order = "".join(perm)
+        if order == gates:
+            continue
+        # the learner computes gate perm[k] from block k: block of gate G is read from block perm.index(G)
+        idx = [order.index(gate) for gate in gates]
+        out.append(
+            (
+                _order_name(order, gates),
+                lambda c, idx=idx: model(
+                    c, W_ih=_blocks(c["W_ih"], idx), W_hh=_blocks(c["W_hh"], idx), b_ih=_blocks(c["b_ih"], idx), b_hh=_blocks(c["b_hh"], idx)
+                ),
+            )
+        )
+    return out
+
+
+def _negate_block(a: np.ndarray, k: int, G: int) -> np.ndarray:
+    a = a.copy()
+    n = a.shape[0] // G
+    a[k * n : (k + 1) * n] *= -1
+    return a
+
+
+@dataclass(frozen=True)
+class Kind:
+    signature: str
+    args: tuple[str, ...]
+    outputs: tuple[str, ...]
+    reference: Model
+    mistakes: Callable[[], list[tuple[str, Model]]]
+
+
+def _one_bias(model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
+    return [
+        ("only b_ih is added (PyTorch adds both b_ih and b_hh)", lambda c: model(c, b_hh=np.zeros_like(c["b_hh"]))),
+        ("only b_hh is added (PyTorch adds both b_ih and b_hh)", lambda c: model(c, b_ih=np.zeros_like(c["b_ih"]))),
+    ]
+
+
+KINDS: dict[str, Kind] = {
+    "lstm_cell": Kind(
+        "lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h, c)",
+        ("x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+        ("h", "c"),
+        _lstm,
+        lambda: [
+            ("the candidate g uses a sigmoid instead of tanh", lambda c: _lstm_activations(c, sigmoid)),
+            ("h = o * c: tanh is missing on the cell state", lambda c: _lstm_activations(c, np.tanh, squash_c=False)),
+            *_one_bias(_lstm),
+            *_permutations("lstm_cell", _lstm),
+        ],
+    ),
+    "gru_cell": Kind(
+        "gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h",
+        ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+        ("h",),
+        _gru,
+        lambda: [
+            ("the reset gate is applied before the recurrent product, W_hn (r * h) (Cho v3 / d2l), not after it (PyTorch)", lambda c: _gru(c, reset="before")),
+            (
+                "the update gate convention is reversed: h = z * n + (1 - z) * h_prev",
+                lambda c: _gru(
+                    c,
+                    W_ih=_negate_block(c["W_ih"], 1, 3),
+                    W_hh=_negate_block(c["W_hh"], 1, 3),
+                    b_ih=_negate_block(c["b_ih"], 1, 3),
+                    b_hh=_negate_block(c["b_hh"], 1, 3),
+                ),
+            ),
+            *_one_bias(_gru),
+            *_permutations("gru_cell", _gru),
+        ],
+    ),
+    "rnn_cell": Kind(
+        "rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h",
+        ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+        ("h",),
+        _rnn,
+        lambda: [
+            ("relu instead of tanh", lambda c: _rnn(c, nonlinearity="relu")),
+            ("the recurrent term W_hh h_prev is missing", lambda c: _rnn(c, W_hh=np.zeros_like(c["W_hh"]))),
+            *_one_bias(_rnn),
+        ],
+    ),
+    "lstm_backward": Kind(
+        "lstm_backward(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (dx, dh_prev, dc_prev, dW_ih, dW_hh, db)",
+        ("dh", "dc", "x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+        ("dx", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db"),
+        _lstm_backward,
+        lambda: [
+            ("the path from h into c is missing: dc must add dh * o * (1 - tanh(c)²)", lambda c: _lstm_backward(c, through_h=False)),
+            ("dc_prev is missing the forget gate: dc_prev = dc * f", lambda c: _lstm_backward(c, keep_f=False)),
+            ("the tanh derivative is written 1 - g instead of 1 - g²", lambda c: _lstm_backward(c, tanh_prime="1-g")),
+            ("the sigmoid derivative is written σ instead of σ(1 - σ)", lambda c: _lstm_backward(c, sigma_prime="s")),
+        ],
+    ),
+}
+
+
+@dataclass
+class CaseResult:
+    sizes: tuple[int, int, int]
+    status: str  # "pass", "fail", "error"
+    message: str = ""
+
+
+@dataclass
+class Report:
+    kind: str
+    target: str
+    cases: list[CaseResult] = field(default_factory=list)
+    diagnosis: str | None = None
+    first_difference: str | None = None
+    error: str | None = None  # a problem that stopped the check (load failure, time limit)
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and bool(self.cases) and all(c.status == "pass" for c in self.cases)
+
+
+def _run_learner(path: Path, func: str, calls: list[tuple[Any, ...]], timeout: float) -> tuple[list[Any], bool]:
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs, outputs = Path(tmp) / "in.pkl", Path(tmp) / "out.pkl"
+        inputs.write_bytes(pickle.dumps(calls))
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "quizzes._impl_runner", str(path), func, str(inputs), str(outputs)], timeout=timeout, capture_output=True, check=False
+            )
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        results = pickle.loads(outputs.read_bytes()) if outputs.exists() else []
+    return results, timed_out
+
+
+def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_tuple: bool) -> str | None:
+    """None when equal; otherwise what differs, for the learner."""
+    if len(got) != len(expected) or (len(expected) > 1 and not as_tuple):
+        return f"returned {len(got)} value{'s' * (len(got) != 1)}; expected {len(expected)}: ({', '.join(kind.outputs)})"
+    for name, g, e in zip(kind.outputs, got, expected, strict=True):
+        if g.shape != e.shape:
+            hint = " (transposed?)" if g.shape == e.shape[::-1] else ""
+            return f"{name} has shape {g.shape}; expected {e.shape}{hint}"
+        if not np.allclose(g, e, rtol=RTOL, atol=ATOL):
+            idx = np.unravel_index(np.argmax(np.abs(g - e) - RTOL * np.abs(e)), e.shape)
+            return f"{name}[{', '.join(map(str, idx))}]: got {g[idx]:.6g}, expected {e[idx]:.6g}"
+    return None
+
+
+def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0) -> Report:
+    """Check ``FILE.py:FUNCTION`` as an implementation of ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {sorted(KINDS)}, got {kind!r}")
+    file, _, func = target.rpartition(":")
+    if not file or not func:
+        raise ValueError(f"target: expected FILE.py:FUNCTION, got {target!r}")
+    path = Path(file)
+    if not path.is_file():
+        raise ValueError(f"target: no such file {file!r}")
+    spec = KINDS[kind]
+    rng = np.random.default_rng(seed)
+    cases = [_make_case(kind, rng, *sizes) for sizes in SIZES]
+    calls = [tuple(c[a] for a in spec.args) for c in cases]
+    transposed = [tuple(c[a].T if a.startswith("W_") else c[a] for a in spec.args) for c in cases]
+    results, timed_out = _run_learner(path, func, calls + transposed, timeout)
+    report = Report(kind, target)
+    if results and results[0][0] == "load":
+        report.error = results[0][1]
+        return report
+    expected = [spec.reference(c) for c in cases]
+    outputs: list[list[np.ndarray] | None] = []
+    for sizes, exp, res in zip(SIZES, expected, results[: len(cases)] + [None] * (len(cases) - len(results[: len(cases)])), strict=True):
+        if res is None:
+            report.cases.append(CaseResult(sizes, "error", f"stopped after {timeout:g} s: the function did not return (an infinite loop?)"))
+            outputs.append(None)
+        elif res[0] != "ok":
+            report.cases.append(CaseResult(sizes, "error", res[1]))
+            outputs.append(None)
+        else:
+            problem = _compare(spec, res[1], exp, res[2])
+            report.cases.append(CaseResult(sizes, "fail" if problem else "pass", problem or ""))
+            outputs.append(res[1] if not problem or "shape" not in problem else None)
+    if timed_out and not any(c.status == "error" for c in report.cases):
+        report.error = f"stopped after {timeout:g} s: the function did not return (an infinite loop?)"
+    if report.passed or report.error:
+        return report
+    failing = next(c for c in report.cases if c.status != "pass")
+    k = report.cases.index(failing)
+    report.first_difference = f"case {k + 1} {failing.sizes}: {failing.message}"
+    report.diagnosis = _diagnose(spec, cases, outputs, results[len(cases) :], expected)
+    return report
+
+
+def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: list[Any], expected: list[list[np.ndarray]]) -> str | None:
+    if (
+        transposed
+        and all(r[0] == "ok" and _compare(spec, r[1], e, r[2]) is None for r, e in zip(transposed, expected, strict=False))
+        and len(transposed) == len(cases)
+    ):
+        return "the weights are used transposed: PyTorch's W_ih is (G·H, I), so the product is x @ W_ih.T"
+    usable = [(c, o) for c, o in zip(cases, outputs, strict=True) if o is not None]
+    if not usable:
+        return None
+    for name, model in spec.mistakes():
+        if all(_compare(spec, out, model(case), True) is None for case, out in usable):
+            return name
+    return None
+
+
+def render(report: Report) -> str:
+    lines = [f"check-impl {report.kind}: {report.target}", f"expected signature: {KINDS[report.kind].signature}", ""]
+    if report.error and not report.cases:
+        return "\n".join([*lines, f"error: {report.error}"])
+    lines.append("case  sizes (B, I, H)  result")
+    for k, c in enumerate(report.cases, 1):
+        lines.append(f"{k:<5} {str(c.sizes):<16} {c.status.upper() if c.status != 'pass' else 'pass'}{'  ' + c.message if c.message else ''}")
+    n_pass = sum(c.status == "pass" for c in report.cases)
+    lines += ["", f"{n_pass} of {len(report.cases)} cases passed."]
+    if report.error:
+        lines.append(f"error: {report.error}")
+    if report.passed:
+        lines.append("Your implementation agrees with lstm_ref (float64, relative tolerance 1e-7).")
+    else:
+        if report.diagnosis:
+            lines.append(f"Likely mistake: {report.diagnosis}.")
+        elif report.cases and all(c.status == "error" for c in report.cases):
+            pass
+        else:
+            lines.append("No known mistake explains every case; compare your steps with the worked example.")
+        if report.first_difference:
+            lines.append(f"First difference: {report.first_difference}")
+    return "\n".join(lines)

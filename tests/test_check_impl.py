@@ -1,0 +1,178 @@
+"""check-impl: a correct implementation passes, each classic mistake is named, and a function that
+crashes, hangs or returns the wrong shape gets a clear message (never a traceback from our code)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from quizzes.check_impl import check, render
+
+PRELUDE = "import numpy as np\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n\n"
+
+LSTM = """
+def f(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    z = {z}
+    {split} = np.split(z, 4, axis=1)
+    c = sig(f_) * c_prev + sig(i) * {act}(g)
+    return {ret}
+"""
+Z = "x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh"
+
+
+def _lstm(z: str = Z, split: str = "i, f_, g, o", act: str = "np.tanh", ret: str = "sig(o) * np.tanh(c), c") -> str:
+    return LSTM.format(z=z, split=split, act=act, ret=ret)
+
+
+GRU = """
+def f(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    gx = x @ W_ih.T + b_ih
+    gh = h_prev @ W_hh.T + b_hh
+    H = h_prev.shape[1]
+    {blocks}
+    r = sig(gx_r + gh_r)
+    z = sig(gx_z + gh_z)
+    n = np.tanh({n})
+    return {h}
+"""
+BLOCKS = "gx_r, gx_z, gx_n = np.split(gx, 3, axis=1); gh_r, gh_z, gh_n = np.split(gh, 3, axis=1)"
+
+
+def _gru(blocks: str = BLOCKS, n: str = "gx_n + r * gh_n", h: str = "(1 - z) * n + z * h_prev") -> str:
+    return GRU.format(blocks=blocks, n=n, h=h)
+
+
+RNN = """
+def f(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    return {body}
+"""
+
+BACKWARD = """
+def f(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    z = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    i, f_, g, o = np.split(z, 4, axis=1)
+    i, f_, g, o = sig(i), sig(f_), np.tanh(g), sig(o)
+    c = f_ * c_prev + i * g
+    tc = np.tanh(c)
+    dct = dc + {through_h}
+    dz = np.concatenate([dct * g * {ds_i}, dct * c_prev * {ds_f}, dct * i * {dt_g}, dh * tc * {ds_o}], axis=1)
+    return dz @ W_ih, dz @ W_hh, {dc_prev}, dz.T @ x, dz.T @ h_prev, dz.sum(axis=0)
+"""
+
+
+def _backward(**mistake: str) -> str:
+    parts = {
+        "through_h": "dh * o * (1 - tc**2)",
+        "ds_i": "i * (1 - i)",
+        "ds_f": "f_ * (1 - f_)",
+        "dt_g": "(1 - g**2)",
+        "ds_o": "o * (1 - o)",
+        "dc_prev": "dct * f_",
+    }
+    return BACKWARD.format(**{**parts, **mistake})
+
+
+CASES = [
+    ("lstm_cell", _lstm(), None),
+    ("lstm_cell", _lstm(split="i, f_, o, g"), "CS231n's order"),
+    ("lstm_cell", _lstm(split="f_, i, g, o"), "forget and input gates swapped"),
+    ("lstm_cell", _lstm(split="o, f_, g, i"), "gate blocks read in the order o, f, g, i"),
+    ("lstm_cell", _lstm(act="sig"), "candidate g uses a sigmoid instead of tanh"),
+    ("lstm_cell", _lstm(ret="sig(o) * c, c"), "tanh is missing on the cell state"),
+    ("lstm_cell", _lstm(z="x @ W_ih.T + b_ih + h_prev @ W_hh.T"), "only b_ih is added"),
+    ("lstm_cell", _lstm(z="x @ W_ih + b_ih + h_prev @ W_hh + b_hh"), "weights are used transposed"),
+    ("gru_cell", _gru(), None),
+    ("gru_cell", _gru(n="gx_n + ((r * h_prev) @ W_hh[2 * H:].T + b_hh[2 * H:])"), "reset gate is applied before"),
+    ("gru_cell", _gru(h="z * n + (1 - z) * h_prev"), "update gate convention is reversed"),
+    ("gru_cell", _gru(blocks=BLOCKS.replace("gx_r, gx_z", "gx_z, gx_r").replace("gh_r, gh_z", "gh_z, gh_r")), "order z, r, n"),
+    ("gru_cell", _gru(blocks=BLOCKS.replace("h_prev @ W_hh.T + b_hh", "h_prev @ W_hh.T")), None),  # no-op replace: still correct
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), None),
+    ("rnn_cell", RNN.format(body="np.maximum(0, x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), "relu instead of tanh"),
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + b_hh)"), "recurrent term W_hh h_prev is missing"),
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + h_prev @ W_hh.T + b_hh)"), "only b_hh is added"),
+    ("lstm_backward", _backward(), None),
+    ("lstm_backward", _backward(through_h="0"), "path from h into c is missing"),
+    ("lstm_backward", _backward(dc_prev="dct"), "dc_prev is missing the forget gate"),
+    ("lstm_backward", _backward(dt_g="(1 - g)"), "tanh derivative is written 1 - g"),
+    ("lstm_backward", _backward(ds_i="i", ds_f="f_", ds_o="o"), "sigmoid derivative is written σ"),
+]
+
+
+@pytest.mark.parametrize(("kind", "source", "mistake"), CASES, ids=[f"{k}-{m or 'correct'}" for k, _, m in CASES])
+def test_correct_passes_and_each_mistake_is_named(tmp_path: Path, kind: str, source: str, mistake: str | None) -> None:
+    path = tmp_path / "mine.py"
+    path.write_text(PRELUDE + textwrap.dedent(source))
+    report = check(f"{path}:f", kind)
+    text = render(report)
+    if mistake is None:
+        assert report.passed, text
+    else:
+        assert not report.passed
+        assert report.diagnosis and mistake in report.diagnosis, text
+        assert "First difference: case 1" in text
+
+
+def _write(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "mine.py"
+    path.write_text(PRELUDE + textwrap.dedent(body))
+    return f"{path}:f"
+
+
+def test_a_crash_is_reported_with_the_learners_line(tmp_path: Path) -> None:
+    report = check(_write(tmp_path, "def f(x, h_prev, W_ih, W_hh, b_ih, b_hh):\n    raise ValueError('not done yet')\n"), "rnn_cell")
+    text = render(report)
+    assert "ValueError: not done yet" in text and "mine.py, line 7" in text
+    assert "quizzes" not in text and "Traceback" not in text
+
+
+def test_a_hang_is_stopped(tmp_path: Path) -> None:
+    report = check(_write(tmp_path, "def f(*args):\n    while True:\n        pass\n"), "gru_cell", timeout=2)
+    assert "stopped after 2 s" in render(report) and not report.passed
+
+
+def test_wrong_shape_and_wrong_arity(tmp_path: Path) -> None:
+    text = render(
+        check(_write(tmp_path, "def f(x, h_prev, W_ih, W_hh, b_ih, b_hh):\n    return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh).T\n"), "rnn_cell")
+    )
+    assert "h has shape (5, 3); expected (3, 5) (transposed?)" in text  # case 3: B=3, H=5
+    text = render(check(_write(tmp_path, _lstm(ret="sig(o) * np.tanh(c)")), "lstm_cell"))
+    assert "returned 1 value; expected 2: (h, c)" in text
+
+
+def test_missing_function_and_broken_file(tmp_path: Path) -> None:
+    report = check(_write(tmp_path, "def g():\n    pass\n"), "rnn_cell")
+    assert report.error == "mine.py has no function 'f'"
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    report = check(f"{tmp_path / 'bad.py'}:f", "rnn_cell")
+    assert report.error.startswith("importing bad.py failed: SyntaxError")
+    with pytest.raises(ValueError, match="no such file"):
+        check(f"{tmp_path / 'nope.py'}:f", "rnn_cell")
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    target = _write(tmp_path, RNN.format(body="np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"))
+    ok = subprocess.run([sys.executable, "-m", "quizzes.cli", "check-impl", target, "--kind", "rnn_cell"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "4 of 4 cases passed" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "quizzes.cli", "check-impl", str(tmp_path / "x.py") + ":f", "--kind", "rnn_cell"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_exercise_page_starter_code_is_checked(tmp_path: Path) -> None:
+    """Every starter block on the exercises page is valid Python with the documented signature, and fails the check as given."""
+    import re
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "exercises.md").read_text()
+    blocks = re.findall(r"```python title=\"(\w+)\.py\"\n(.*?)```", page, re.S)
+    assert {name for name, _ in blocks} == {"rnn_cell", "lstm_cell", "gru_cell", "lstm_backward"}
+    for name, code in blocks:
+        path = tmp_path / f"{name}.py"
+        path.write_text(code)
+        report = check(f"{path}:{name}", name, timeout=20)
+        assert not report.passed and all(c.status == "error" for c in report.cases)
+        assert "NotImplementedError" in render(report)
