@@ -82,6 +82,8 @@ def to_torch(params: Params) -> Any:
     """
     torch = _torch()
     cfg = params.config
+    if cfg.lstm_variant != "vanilla":
+        raise ValueError(f"params: torch.nn.LSTM has no {cfg.lstm_variant!r} variant; only the vanilla LSTM converts")
     if cfg.mode == "gru" and cfg.gru_reset != "after":
         raise ValueError("params: torch.nn.GRU applies the reset after the recurrent product; gru_reset='before' has no torch equivalent")
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}.get(cfg.mode, torch.nn.RNN)

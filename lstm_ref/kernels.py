@@ -97,6 +97,41 @@ class GenericKernels:
         )
         dc[...] = dc_total * f
 
+    # ---- LSTM variants (Greff et al. 2017): no forget gate, coupled gates, peepholes -----
+    def lstm_variant_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array, variant: str, w_peep: Array | None) -> None:
+        """Like :meth:`lstm_forward`, for ``variant`` in ``no_forget`` (f = 1), ``cifg`` (f = 1 − i)
+        and ``peephole`` (i, f see ``w_peep[0:2] ⊙ c_prev``; o sees ``w_peep[2] ⊙ c``). The stored
+        gates hold the f actually used, so the backward pass needs no special case for it."""
+        xp, H = self.xp, c_prev.shape[-1]
+        z_i, z_f, z_g, z_o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        if variant == "peephole":
+            z_i, z_f = z_i + w_peep[0] * c_prev, z_f + w_peep[1] * c_prev
+        i, g = sigmoid(z_i), xp.tanh(z_g)
+        f = xp.ones_like(i) if variant == "no_forget" else (1.0 - i) if variant == "cifg" else sigmoid(z_f)
+        c_new = f * c_prev + i * g
+        o = sigmoid(z_o + w_peep[2] * c_new if variant == "peephole" else z_o)
+        z[...] = xp.concat([i, f, g, o], axis=-1)
+        c[...] = c_new
+        tanh_c[...] = xp.tanh(c_new)
+        h[...] = o * tanh_c
+
+    def lstm_variant_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array, variant: str, w_peep: Array | None) -> None:
+        """Backward of :meth:`lstm_variant_forward` (dz is the gradient of the affine part ``W x + b + W h``)."""
+        xp, H = self.xp, c_prev.shape[-1]
+        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+        dz_o = dh * tanh_c * o * (1.0 - o)
+        dc_total = dc + dh * o * (1.0 - tanh_c * tanh_c)
+        if variant == "peephole":
+            dc_total = dc_total + dz_o * w_peep[2]
+        di = dc_total * (g - c_prev) if variant == "cifg" else dc_total * g
+        dz_i = di * i * (1.0 - i)
+        dz_f = xp.zeros_like(dz_i) if variant in ("no_forget", "cifg") else dc_total * c_prev * f * (1.0 - f)
+        dz[...] = xp.concat([dz_i, dz_f, dc_total * i * (1.0 - g * g), dz_o], axis=-1)
+        dc_prev = dc_total * f
+        if variant == "peephole":
+            dc_prev = dc_prev + dz_i * w_peep[0] + dz_f * w_peep[1]
+        dc[...] = dc_prev
+
     # ---- GRU (reset after the recurrent product, PyTorch's convention) ------
     def gru_forward(self, gx: Array, gh: Array, h_prev: Array, gates: Array, h: Array) -> None:
         """One GRU step from gx = W_ih x + b_ih and gh = W_hh h_prev + b_hh (both (B, 3H)).

@@ -50,10 +50,11 @@ class LSTMCache(NamedTuple):
     h_raw: Array | None  # (T, B, H) o * tanh(c) before the projection; None without one
 
 
-def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams) -> tuple[Array, tuple[Array, Array], LSTMCache]:
+def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams, *, variant: str = "vanilla") -> tuple[Array, tuple[Array, Array], LSTMCache]:
     """Run one LSTM layer over ``x (T, B, I)`` from ``state = (h_0, c_0)``.
 
-    Returns ``(output (T, B, R), (h_T, c_T), cache)``.
+    Returns ``(output (T, B, R), (h_T, c_T), cache)``. ``variant`` selects an ablation of the
+    cell (see `RecurrentConfig.lstm_variant`); ``"vanilla"`` is PyTorch's LSTM.
 
     Examples:
         >>> import numpy as np
@@ -76,13 +77,19 @@ def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams) -> tuple[Arr
     h_raw = None if p.W_hr is None else xp.empty((T, B, H), dtype=x.dtype)
     W_hh_T = k.contiguous(p.W_hh.T)  # (R, 4H)
     W_hr_T = None if p.W_hr is None else k.contiguous(p.W_hr.T)  # (H, P)
+    def step(z: Array, c_prev: Array, c: Array, tanh_c_t: Array, h: Array) -> None:
+        if variant == "vanilla":
+            k.lstm_forward(z, c_prev, c, tanh_c_t, h)
+        else:
+            k.lstm_variant_forward(z, c_prev, c, tanh_c_t, h, variant, p.w_peep)
+
     for t in range(T):
         z = gates[t, ...]  # (B, 4H), activated in place
         k.addmm(z, hs[t, ...], W_hh_T)  # z_t = W_ih x_t + b + W_hh h_{t-1}
         if h_raw is None:
-            k.lstm_forward(z, cs[t, ...], cs[t + 1, ...], tanh_c[t, ...], hs[t + 1, ...])
+            step(z, cs[t, ...], cs[t + 1, ...], tanh_c[t, ...], hs[t + 1, ...])
         else:
-            k.lstm_forward(z, cs[t, ...], cs[t + 1, ...], tanh_c[t, ...], h_raw[t, ...])
+            step(z, cs[t, ...], cs[t + 1, ...], tanh_c[t, ...], h_raw[t, ...])
             k.matmul_into(hs[t + 1, ...], h_raw[t, ...], W_hr_T)  # h_t = W_hr (o * tanh c_t)
     return hs[1:, ...], (hs[T, ...], cs[T, ...]), LSTMCache(x, hs, cs, gates, tanh_c, h_raw)
 
@@ -94,6 +101,7 @@ def lstm_layer_backward(
     p: CellParams,
     *,
     truncate: int | None = None,
+    variant: str = "vanilla",
 ) -> tuple[Array, tuple[Array, Array], CellParams]:
     """Backpropagation through time for `lstm_layer`.
 
@@ -132,7 +140,10 @@ def lstm_layer_backward(
         else:
             d_hs[t, ...] = dh
             dh_raw = dh @ p.W_hr  # (B, H)
-        k.lstm_backward(dh_raw, dc, cache.gates[t, ...], cache.cs[t, ...], cache.tanh_c[t, ...], dz[t, ...])
+        if variant == "vanilla":
+            k.lstm_backward(dh_raw, dc, cache.gates[t, ...], cache.cs[t, ...], cache.tanh_c[t, ...], dz[t, ...])
+        else:
+            k.lstm_variant_backward(dh_raw, dc, cache.gates[t, ...], cache.cs[t, ...], cache.tanh_c[t, ...], dz[t, ...], variant, p.w_peep)
         k.matmul_into(dh, dz[t, ...], p.W_hh)  # ∂L/∂h_{t-1} through the recurrence: dz_t W_hh
         if truncate and t % truncate == 0 and t > 0:
             dh[...], dc[...] = 0.0, 0.0
@@ -142,11 +153,20 @@ def lstm_layer_backward(
         b_ih=None if p.b_ih is None else bias_grad(dz),
         b_hh=None if p.b_hh is None else bias_grad(dz),
         W_hr=None if d_hs is None else weight_grad(d_hs, cache.h_raw),
+        w_peep=None if p.w_peep is None else _peephole_grad(dz, cache.cs),
     )
     return project_back(dz, p.W_ih), (dh, dc), grads
 
 
-def lstm_cell(x: Array, h_prev: Array, c_prev: Array, p: CellParams) -> tuple[Array, Array, LSTMCache]:
+def _peephole_grad(dz: Array, cs: Array) -> Array:
+    """∂L/∂w_peep (3, H): i and f read c_{t-1}, o reads c_t."""
+    xp = namespace(dz)
+    H = cs.shape[-1]
+    reduce = lambda d, c: xp.sum(xp.reshape(d * c, (-1, H)), axis=0)  # noqa: E731
+    return xp.stack([reduce(dz[..., :H], cs[:-1, ...]), reduce(dz[..., H : 2 * H], cs[:-1, ...]), reduce(dz[..., 3 * H :], cs[1:, ...])])
+
+
+def lstm_cell(x: Array, h_prev: Array, c_prev: Array, p: CellParams, *, variant: str = "vanilla") -> tuple[Array, Array, LSTMCache]:
     """One LSTM step: ``(h, c, cache)`` from ``x (B, I)``, ``h_prev (B, R)``, ``c_prev (B, H)``.
 
     Examples:
@@ -158,11 +178,11 @@ def lstm_cell(x: Array, h_prev: Array, c_prev: Array, p: CellParams) -> tuple[Ar
         >>> h.shape
         (2, 4)
     """
-    (h, c), cache = step(lstm_layer, x, (h_prev, c_prev), p)
+    (h, c), cache = step(lstm_layer, x, (h_prev, c_prev), p, variant=variant)
     return h, c, cache
 
 
-def lstm_cell_backward(dh: Array, dc: Array, cache: LSTMCache, p: CellParams) -> StepGrads:
+def lstm_cell_backward(dh: Array, dc: Array, cache: LSTMCache, p: CellParams, *, variant: str = "vanilla") -> StepGrads:
     """Backward of `lstm_cell` from ``dh = ∂L/∂h`` (B, R) and ``dc = ∂L/∂c`` (B, H).
 
     Examples:
@@ -175,4 +195,4 @@ def lstm_cell_backward(dh: Array, dc: Array, cache: LSTMCache, p: CellParams) ->
         >>> g.x.shape, g.params.W_hh.shape
         ((2, 3), (16, 4))
     """
-    return step_backward(lstm_layer_backward, (dh, dc), cache, p)
+    return step_backward(lstm_layer_backward, (dh, dc), cache, p, variant=variant)

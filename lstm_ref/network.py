@@ -77,7 +77,9 @@ class Gradients(NamedTuple):
 def layer_functions(config: RecurrentConfig) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """The ``(layer, layer_backward)`` pair of a config's mode, with its options bound."""
     if config.mode == "lstm":
-        return lstm_layer, lstm_layer_backward
+        if config.lstm_variant == "vanilla":
+            return lstm_layer, lstm_layer_backward
+        return partial(lstm_layer, variant=config.lstm_variant), partial(lstm_layer_backward, variant=config.lstm_variant)
     if config.mode == "gru":
         return partial(gru_layer, reset=config.gru_reset), partial(gru_layer_backward, reset=config.gru_reset)
     nonlinearity = "tanh" if config.mode == "rnn_tanh" else "relu"

@@ -57,7 +57,8 @@ GATES: dict[str, tuple[str, ...]] = {
 }
 
 # attribute name -> PyTorch name stem
-_TORCH_STEMS = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh", "W_hr": "weight_hr"}
+_TORCH_STEMS = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh", "W_hr": "weight_hr", "w_peep": "peephole"}
+LSTM_VARIANTS = ("vanilla", "no_forget", "cifg", "peephole")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class CellParams:
     b_ih: Array | None = None  # (G*H,)
     b_hh: Array | None = None  # (G*H,)
     W_hr: Array | None = None  # (P, H), LSTM projection only
+    w_peep: Array | None = None  # (3, H), peephole LSTM only: rows for i, f, o (not in PyTorch)
 
     @property
     def input_size(self) -> int:
@@ -135,6 +137,7 @@ class RecurrentConfig:
     proj_size: int = 0
     dropout: float = 0.0
     gru_reset: Literal["after", "before"] = "after"
+    lstm_variant: Literal["vanilla", "no_forget", "cifg", "peephole"] = "vanilla"
 
     def __post_init__(self) -> None:
         if self.mode not in GATES:
@@ -149,6 +152,10 @@ class RecurrentConfig:
             raise ValueError(f"proj_size: expected 0 <= proj_size < hidden_size={self.hidden_size}, got {self.proj_size}")
         if self.gru_reset not in ("after", "before"):
             raise ValueError(f"gru_reset: expected 'after' or 'before', got {self.gru_reset!r}")
+        if self.lstm_variant not in LSTM_VARIANTS:
+            raise ValueError(f"lstm_variant: expected one of {LSTM_VARIANTS}, got {self.lstm_variant!r}")
+        if self.lstm_variant != "vanilla" and self.mode != "lstm":
+            raise ValueError(f"lstm_variant: only an LSTM has variants, got mode {self.mode!r}")
         if not 0.0 <= self.dropout <= 1.0:
             raise ValueError(f"dropout: expected a probability in [0, 1], got {self.dropout!r}")
 
@@ -240,6 +247,7 @@ def _expected_shapes(cfg: RecurrentConfig, layer: int) -> dict[str, tuple[int, .
         "b_ih": (GH,) if cfg.bias else None,
         "b_hh": (GH,) if cfg.bias else None,
         "W_hr": (R, H) if cfg.proj_size else None,
+        "w_peep": (3, H) if cfg.lstm_variant == "peephole" else None,
     }
 
 

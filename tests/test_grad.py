@@ -88,3 +88,39 @@ def test_clipping_rejects_nonpositive_thresholds(bad: float) -> None:
         clip_grad_norm({"w": np.ones(2)}, bad)
     with pytest.raises(ValueError, match="clip_value"):
         clip_grad_value({"w": np.ones(2)}, bad)
+
+
+@pytest.mark.parametrize("variant", ["no_forget", "cifg", "peephole"])
+def test_gradcheck_lstm_variants(variant: str) -> None:
+    cfg = RecurrentConfig("lstm", 3, 3, num_layers=2, bidirectional=True, lstm_variant=variant)  # type: ignore[arg-type]
+    gen = np.random.default_rng(0)
+    params = init_params(cfg, seed=2)
+    report = gradcheck(params, gen.standard_normal((4, 2, 3)), (gen.standard_normal((4, 2, 3)), gen.standard_normal((4, 2, 3))))
+    if variant == "peephole":
+        assert "peephole_l1_reverse" in report.errors
+    assert report.passed(1e-7), report.table()
+
+
+def test_lstm_variants_by_hand() -> None:
+    """One unit, zero weights: every gate pre-activation is its bias, so each variant is checkable with math."""
+    import math
+
+    from lstm_ref import CellParams, lstm_cell
+
+    b = np.array([0.3, -0.2, 0.5, 0.1])  # z_i, z_f, z_g, z_o
+    sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    i, f, g = sig(0.3), sig(-0.2), math.tanh(0.5)
+    c_prev = 0.8
+    w = np.array([[0.7], [-0.4], [0.9]])
+    expected = {
+        "vanilla": (f * c_prev + i * g, sig(0.1)),
+        "no_forget": (c_prev + i * g, sig(0.1)),
+        "cifg": ((1 - i) * c_prev + i * g, sig(0.1)),
+    }
+    c_pp = sig(-0.2 - 0.4 * c_prev) * c_prev + sig(0.3 + 0.7 * c_prev) * g
+    expected["peephole"] = (c_pp, sig(0.1 + 0.9 * c_pp))
+    for variant, (c_exp, o_exp) in expected.items():
+        p = CellParams(W_ih=np.zeros((4, 1)), W_hh=np.zeros((4, 1)), b_ih=b, b_hh=np.zeros(4), w_peep=w if variant == "peephole" else None)
+        h, c, _ = lstm_cell(np.zeros((1, 1)), np.zeros((1, 1)), np.array([[c_prev]]), p, variant=variant)
+        assert c[0, 0] == pytest.approx(c_exp, rel=1e-14), variant
+        assert h[0, 0] == pytest.approx(o_exp * math.tanh(c_exp), rel=1e-14), variant

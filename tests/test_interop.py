@@ -171,3 +171,9 @@ def test_gru_reset_before_has_no_torch_equivalent(torch: Any) -> None:
 def test_from_torch_rejects_other_modules(torch: Any) -> None:
     with pytest.raises(TypeError, match=r"module: expected torch\.nn\.RNN, LSTM or GRU, got Linear"):
         from_torch(torch.nn.Linear(2, 2))
+
+
+def test_lstm_variants_have_no_torch_equivalent(torch: Any) -> None:
+    model = lstm_ref.Recurrent.init(lstm_ref.RecurrentConfig("lstm", 3, 2, lstm_variant="cifg"))
+    with pytest.raises(ValueError, match="no 'cifg' variant"):
+        model.to_torch()
