@@ -39,6 +39,22 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _experiment(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .experiments import EXPERIMENTS, run, write
+
+    if args.list or not args.name:
+        for e in EXPERIMENTS.values():
+            print(f"{e.name:<16} {e.title} ({e.reference})")
+        return 0 if args.list else 2
+    result = run(args.name, quick=args.quick, seed=args.seed, progress=sys.stderr.isatty())
+    for path in write(result, Path(args.out)):
+        print(f"wrote {path}")
+    print(f"{args.name}: {result['seconds']:.1f} s")
+    return 0
+
+
 def _selfcheck(args: argparse.Namespace) -> int:
     from . import selfcheck
 
@@ -75,6 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.add_argument("--bidirectional", action="store_true")
     gc.add_argument("--tol", type=float, default=1e-6)
     gc.set_defaults(handler=_gradcheck)
+
+    xp = sub.add_parser("experiment", help="run a classic experiment with lstm_ref's own BPTT; writes NAME.json and NAME.svg")
+    xp.add_argument("name", nargs="?", help="see --list")
+    xp.add_argument("--list", action="store_true", help="list the experiments")
+    xp.add_argument("--quick", action="store_true", help="the small configuration used by the tests")
+    xp.add_argument("--seed", type=int, default=0)
+    xp.add_argument("--out", default="experiments-out", help="output directory (default: experiments-out)")
+    xp.set_defaults(handler=_experiment)
 
     sc = sub.add_parser("selfcheck", help="run every documented example and the backend check; exit 0 only if all pass", add_help=False)
     sc.set_defaults(handler=_selfcheck, forwards=True)

@@ -77,6 +77,7 @@ def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams, *, variant: 
     h_raw = None if p.W_hr is None else xp.empty((T, B, H), dtype=x.dtype)
     W_hh_T = k.contiguous(p.W_hh.T)  # (R, 4H)
     W_hr_T = None if p.W_hr is None else k.contiguous(p.W_hr.T)  # (H, P)
+
     def step(z: Array, c_prev: Array, c: Array, tanh_c_t: Array, h: Array) -> None:
         if variant == "vanilla":
             k.lstm_forward(z, c_prev, c, tanh_c_t, h)
