@@ -1,37 +1,43 @@
-"""Benchmark: lstm_ref (NumPy) against torch.nn on the CPU, in one process.
+"""Benchmarks: lstm_ref (NumPy) against torch.nn on the CPU, against its own GEMMs, against a naive peer.
 
-    python -m lstm_ref.bench                 # LSTM, T=100, B=32, I=H=256, float32 and float64
-    python -m lstm_ref.bench --mode gru --dtypes float32 --repeats 20
+    python -m lstm_ref.bench                       # headline: RNN, LSTM, GRU at T=100, B=32, I=H=256
+    python -m lstm_ref.bench --scaling             # also time against T, B, H and peak memory against T
+    python -m lstm_ref.bench --json results.json   # save every figure (the Performance page reads such a file)
 
-For each dtype it times, with the same weights and inputs, the median of
-``--repeats`` runs (after a warm-up) of
+For each model and dtype, with the same weights and inputs, the median of ``--repeats`` runs of
 
-* forward: ``model(x)`` — lstm_ref keeps what backward needs; torch is timed
-  both building its autograd graph (like for like) and under ``no_grad``;
-* forward+backward: the forward, then gradients of every parameter and of the
-  input (``y.backward(dy)`` for torch);
+* **forward**: ``model(x)``, keeping what backward needs; torch's forward is timed with autograd
+  recording (like for like) and under ``no_grad`` (inference);
+* **forward+backward**: gradients of every parameter and of the input;
+* **GEMMs only**: exactly the matrix products that lstm_ref's run performs, nothing else: the floor
+  for this formulation. ``overhead = lstm_ref / GEMMs``;
+* **naive peer** (LSTM): a per-gate NumPy implementation of the kind found in tutorials,
+  kept here only as a baseline.
 
-and prints each ratio lstm_ref / torch (below 1 means lstm_ref is faster).
-Machines here are noisy: compare ratios from one run, not times across runs.
-PyTorch is needed (it is the comparison); it is imported only here.
+Ratios are lstm_ref / other (below 1: lstm_ref faster). Machines here are noisy: compare ratios
+within one run. PyTorch is imported only by this module.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["main", "measure"]
+__all__ = ["gemm_floor", "main", "measure", "naive_lstm_forward_backward"]
+
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 
 
-def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
-    fn()  # warm-up: allocations, BLAS thread start-up
+def _median(fn: Callable[[], Any], repeats: int) -> float:
+    fn()  # warm-up: allocations, BLAS threads
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -40,75 +46,201 @@ def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times)
 
 
-def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int) -> dict[str, float]:
-    """Median seconds of each measurement for one configuration."""
-    import torch
+def gemm_floor(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int) -> dict[str, float]:
+    """Seconds for exactly the GEMMs lstm_ref performs: forward, and forward+backward."""
+    G = GATES[mode]
+    rng = np.random.default_rng(0)
+    a = lambda *s: rng.standard_normal(s).astype(dtype)  # noqa: E731
+    X, W_ih, W_hh, h, Z = a(T * B, I), a(G * H, I), a(G * H, H), a(B, H), a(T * B, G * H)
+    W_hh_T = np.ascontiguousarray(W_hh.T)
+    out_step, out_dh, Hs = np.empty((B, G * H), dtype), np.empty((B, H), dtype), a(T * B, H)
 
-    from .interop import from_torch
+    def forward() -> None:
+        X @ W_ih.T  # every step's input projection, one GEMM
+        for _ in range(T):
+            np.matmul(h, W_hh_T, out=out_step)  # the recurrent product of each step
 
-    torch.manual_seed(0)
-    cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[mode]
-    module = cls(I, H, dtype=getattr(torch, dtype))
-    model = from_torch(module)
+    def backward() -> None:
+        for t in range(T):
+            np.matmul(Z[t * B : (t + 1) * B], W_hh, out=out_dh)  # ∂L/∂h_{t-1}
+        Z.T @ X  # ∂L/∂W_ih
+        Z.T @ Hs  # ∂L/∂W_hh
+        Z @ W_ih  # ∂L/∂x
+
+    fwd = _median(forward, repeats)
+    return {"forward": fwd, "forward_backward": fwd + _median(backward, repeats)}
+
+
+def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *, backward: bool = True) -> None:
+    """A tutorial-style LSTM: one matmul per gate on ``[h, x]``, caches in lists, no fusion (baseline only)."""
+    T, B, _ = x.shape
+    H = weights["Wf"].shape[0]
+    sig = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+    h, c = np.zeros((B, H), x.dtype), np.zeros((B, H), x.dtype)
+    cache = []
+    for t in range(T):
+        hx = np.concatenate([h, x[t]], axis=1)
+        f = sig(hx @ weights["Wf"].T + weights["bf"])
+        i = sig(hx @ weights["Wi"].T + weights["bi"])
+        g = np.tanh(hx @ weights["Wg"].T + weights["bg"])
+        o = sig(hx @ weights["Wo"].T + weights["bo"])
+        c_new = f * c + i * g
+        h = o * np.tanh(c_new)
+        cache.append((hx, f, i, g, o, c, c_new))
+        c = c_new
+    if not backward:
+        return
+    grads = {k: np.zeros_like(v) for k, v in weights.items()}
+    dh, dc = np.ones((B, H), x.dtype), np.zeros((B, H), x.dtype)
+    for hx, f, i, g, o, c_prev, c_new in reversed(cache):
+        tc = np.tanh(c_new)
+        do = dh * tc * o * (1 - o)
+        dc = dc + dh * o * (1 - tc**2)
+        df, di, dg = dc * c_prev * f * (1 - f), dc * g * i * (1 - i), dc * i * (1 - g**2)
+        dhx = np.zeros_like(hx)
+        for name, d in (("f", df), ("i", di), ("g", dg), ("o", do)):
+            grads["W" + name] += d.T @ hx
+            grads["b" + name] += d.sum(axis=0)
+            dhx += d @ weights["W" + name]
+        dh, dc = dhx[:, :H], dc * f
+
+
+def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int, *, with_torch: bool = True) -> dict[str, float]:
+    """Median seconds of every measurement for one configuration."""
+    from .model import Recurrent
+    from .params import RecurrentConfig
+
+    cfg = RecurrentConfig("rnn_tanh" if mode == "rnn" else mode, I, H)  # type: ignore[arg-type]
+    model = Recurrent.init(cfg, seed=0, dtype=np.dtype(dtype))
     rng = np.random.default_rng(0)
     x = rng.standard_normal((T, B, I)).astype(dtype)
     dy = np.ones((T, B, H), dtype=dtype)
-    x_t, dy_t = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dy)
 
-    def torch_forward() -> None:
-        module(x_t)
-
-    def torch_forward_no_grad() -> None:
-        with torch.no_grad():
-            module(x_t)
-
-    def torch_forward_backward() -> None:
-        y, _ = module(x_t)
-        y.backward(dy_t)
-
-    def ours_forward_backward() -> None:
+    def ours_fb() -> None:
         model(x)
         model.backward(dy)
 
+    out = {"ours_fwd": _median(lambda: model(x), repeats), "ours_fwdbwd": _median(ours_fb, repeats)}
+    floor = gemm_floor(mode, T, B, I, H, dtype, repeats)
+    out["gemm_fwd"], out["gemm_fwdbwd"] = floor["forward"], floor["forward_backward"]
+    if mode == "lstm":
+        w = {f"W{g}": rng.uniform(-0.06, 0.06, (H, H + I)).astype(dtype) for g in "figo"}
+        w.update({f"b{g}": np.zeros(H, dtype) for g in "figo"})
+        out["naive_fwd"] = _median(lambda: naive_lstm_forward_backward(x, w, backward=False), repeats)
+        out["naive_fwdbwd"] = _median(lambda: naive_lstm_forward_backward(x, w), repeats)
+    if with_torch:
+        import torch
+
+        module = model.to_torch()
+        x_t, dy_t = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dy)
+
+        def torch_fb() -> None:
+            y, _ = module(x_t)
+            y.backward(dy_t)
+
+        def torch_nograd() -> None:
+            with torch.no_grad():
+                module(x_t)
+
+        out["torch_fwd"] = _median(lambda: module(x_t), repeats)
+        out["torch_fwd_nograd"] = _median(torch_nograd, repeats)
+        out["torch_fwdbwd"] = _median(torch_fb, repeats)
+    return out
+
+
+def _peak_memory_mb(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> float:
+    from .model import Recurrent
+    from .params import RecurrentConfig
+
+    model = Recurrent.init(RecurrentConfig("rnn_tanh" if mode == "rnn" else mode, I, H), seed=0, dtype=np.dtype(dtype))  # type: ignore[arg-type]
+    x = np.random.default_rng(0).standard_normal((T, B, I)).astype(dtype)
+    tracemalloc.start()
+    out, _ = model(x)
+    model.backward(np.ones_like(out))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def scaling(dtype: str, repeats: int) -> dict[str, Any]:
+    """LSTM forward+backward time against T, B and H (others at T=100, B=32, I=H=256), and peak memory against T."""
+    from .model import Recurrent
+    from .params import RecurrentConfig
+
+    def fb_time(T: int, B: int, H: int) -> float:
+        model = Recurrent.init(RecurrentConfig("lstm", H, H), seed=0, dtype=np.dtype(dtype))
+        x = np.random.default_rng(0).standard_normal((T, B, H)).astype(dtype)
+        dy = np.ones((T, B, H), dtype)
+
+        def run() -> None:
+            model(x)
+            model.backward(dy)
+
+        return _median(run, repeats)
+
     return {
-        "ours_fwd": _median_seconds(lambda: model(x), repeats),
-        "torch_fwd": _median_seconds(torch_forward, repeats),
-        "torch_fwd_nograd": _median_seconds(torch_forward_no_grad, repeats),
-        "ours_fwdbwd": _median_seconds(ours_forward_backward, repeats),
-        "torch_fwdbwd": _median_seconds(torch_forward_backward, repeats),
+        "T": {T: fb_time(T, 32, 256) for T in (25, 50, 100, 200, 400)},
+        "B": {B: fb_time(100, B, 256) for B in (8, 16, 32, 64, 128)},
+        "H": {H: fb_time(100, 32, H) for H in (64, 128, 256, 512)},
+        "peak_mb_T": {T: _peak_memory_mb("lstm", T, 32, 256, 256, dtype) for T in (25, 50, 100, 200, 400)},
     }
 
 
+def _rows(mode: str, dtype: str, m: dict[str, float]) -> list[tuple[str, str, str, float, float]]:
+    rows = [(mode, dtype, "forward vs torch (autograd)", m["ours_fwd"], m.get("torch_fwd", float("nan")))]
+    rows += [(mode, dtype, "forward vs torch (no_grad)", m["ours_fwd"], m.get("torch_fwd_nograd", float("nan")))]
+    rows += [(mode, dtype, "fwd+bwd vs torch", m["ours_fwdbwd"], m.get("torch_fwdbwd", float("nan")))]
+    rows += [(mode, dtype, "forward vs its GEMMs", m["ours_fwd"], m["gemm_fwd"]), (mode, dtype, "fwd+bwd vs its GEMMs", m["ours_fwdbwd"], m["gemm_fwdbwd"])]
+    if "naive_fwdbwd" in m:
+        rows += [(mode, dtype, "fwd+bwd vs naive per-gate", m["ours_fwdbwd"], m["naive_fwdbwd"])]
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_ref.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("lstm", "gru", "rnn"), default="lstm")
+    parser = argparse.ArgumentParser(prog="python -m lstm_ref.bench", description="lstm_ref against torch.nn, its own GEMMs and a naive peer (CPU).")
+    parser.add_argument("--modes", nargs="+", default=["rnn", "lstm", "gru"], choices=("rnn", "lstm", "gru"))
+    parser.add_argument("--mode", choices=("rnn", "lstm", "gru"), help="a single model (same as --modes MODE)")
     parser.add_argument("--T", type=int, default=100)
     parser.add_argument("--B", type=int, default=32)
     parser.add_argument("--I", type=int, default=256)
     parser.add_argument("--H", type=int, default=256)
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=("float32", "float64"))
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--scaling", action="store_true", help="also LSTM time against T, B, H and peak memory against T (float32)")
+    parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args(argv)
+    modes = [args.mode] if args.mode else args.modes
     try:
         import torch
+
+        with_torch, torch_version, threads = True, torch.__version__, torch.get_num_threads()
     except ImportError:
-        print("the benchmark compares with PyTorch: pip install torch==2.13.0 (make bench installs it)")
-        return 2
-    cpu = platform.processor() or platform.machine()
-    print(f"lstm_ref vs torch {torch.__version__} on CPU ({cpu}, torch threads={torch.get_num_threads()}, numpy {np.__version__})")
-    print(f"{args.mode.upper()} T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} runs; ratio = lstm_ref / torch")
-    header = f"{'dtype':<8} {'measurement':<18} {'lstm_ref ms':>12} {'torch ms':>10} {'ratio':>7}"
-    print(header)
-    print("-" * len(header))
-    for dtype in args.dtypes:
-        m = measure(args.mode, args.T, args.B, args.I, args.H, dtype, args.repeats)
-        rows = [
-            ("forward", m["ours_fwd"], m["torch_fwd"]),
-            ("forward (no_grad)", m["ours_fwd"], m["torch_fwd_nograd"]),
-            ("forward+backward", m["ours_fwdbwd"], m["torch_fwdbwd"]),
-        ]
-        for label, ours, theirs in rows:
-            print(f"{dtype:<8} {label:<18} {ours * 1e3:>12.2f} {theirs * 1e3:>10.2f} {ours / theirs:>7.2f}")
+        print("PyTorch is not installed: torch columns are skipped (pip install torch==2.13.0)")
+        with_torch, torch_version, threads = False, None, None
+    machine = (
+        f"{platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores, numpy {np.__version__}, torch {torch_version} ({threads} threads)"
+    )
+    print(f"lstm_ref benchmark on {machine}")
+    print(f"T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} runs; ratio = lstm_ref / other")
+    header = f"{'model':<5} {'dtype':<8} {'measurement':<28} {'lstm_ref ms':>11} {'other ms':>9} {'ratio':>6}"
+    print(header + "\n" + "-" * len(header))
+    results: dict[str, Any] = {"machine": machine, "config": {k: getattr(args, k) for k in ("T", "B", "I", "H", "repeats")}, "runs": {}}
+    for mode in modes:
+        for dtype in args.dtypes:
+            m = measure(mode, args.T, args.B, args.I, args.H, dtype, args.repeats, with_torch=with_torch)
+            results["runs"][f"{mode}-{dtype}"] = m
+            for row in _rows(mode, dtype, m):
+                print(f"{row[0]:<5} {row[1]:<8} {row[2]:<28} {row[3] * 1e3:>11.2f} {row[4] * 1e3:>9.2f} {row[3] / row[4]:>6.2f}")
+    if args.scaling:
+        s = scaling("float32", max(3, args.repeats // 3))
+        results["scaling"] = s
+        for axis in ("T", "B", "H"):
+            print(f"\nLSTM float32 fwd+bwd against {axis}: " + ", ".join(f"{k}: {v * 1e3:.1f} ms" for k, v in s[axis].items()))
+        print("peak memory against T (forward+backward, tracemalloc): " + ", ".join(f"{k}: {v:.1f} MB" for k, v in s["peak_mb_T"].items()))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=1)
+        print(f"\nwrote {args.json}")
     return 0
 
 

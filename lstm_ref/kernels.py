@@ -24,13 +24,14 @@ Examples:
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 from typing import Any
 
 import array_api_compat
 import numpy as np
 
-__all__ = ["GenericKernels", "NumpyKernels", "kernels_for", "sigmoid"]
+__all__ = ["CupyKernels", "GenericKernels", "NumpyKernels", "kernels_for", "sigmoid"]
 
 Array = Any
 
@@ -263,8 +264,70 @@ class NumpyKernels(GenericKernels):
         dc *= f
 
 
+class CupyKernels(GenericKernels):
+    """The same primitives on CuPy, each step's elementwise math fused into one kernel launch.
+
+    The kernel bodies come from :mod:`lstm_ref.fused`, whose formulas the CPU tests check
+    against :class:`GenericKernels`; the GPU tests check these launches against the generic
+    path on CuPy. Compiled kernels are cached per process.
+    """
+
+    _compiled: dict[str, Any] = {}
+
+    def _kernel(self, fused: Any) -> Any:
+        kernel = self._compiled.get(fused.name)
+        if kernel is None:
+            kernel = self._compiled[fused.name] = fused.cupy_kernel()
+        return kernel
+
+    def lstm_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array) -> None:
+        from .fused import LSTM_FORWARD
+
+        H = c_prev.shape[-1]
+        blocks = [z[:, k * H : (k + 1) * H] for k in range(4)]
+        self._kernel(LSTM_FORWARD)(*blocks, c_prev, *blocks, c, tanh_c, h)  # gates activated in place
+
+    def lstm_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array) -> None:
+        from .fused import LSTM_BACKWARD
+
+        H = c_prev.shape[-1]
+        g = [gates[:, k * H : (k + 1) * H] for k in range(4)]
+        d = [dz[:, k * H : (k + 1) * H] for k in range(4)]
+        self._kernel(LSTM_BACKWARD)(dh, dc, *g, c_prev, tanh_c, *d, dc)  # dc becomes dc_prev in place
+
+    def gru_forward(self, gx: Array, gh: Array, h_prev: Array, gates: Array, h: Array) -> None:
+        from .fused import GRU_FORWARD
+
+        H = h_prev.shape[-1]
+        split = lambda a: [a[:, k * H : (k + 1) * H] for k in range(3)]  # noqa: E731
+        self._kernel(GRU_FORWARD)(*split(gx), *split(gh), h_prev, *split(gates), h)
+
+    def gru_backward(self, dh: Array, gates: Array, gh_n: Array, h_prev: Array, dgx: Array, dgh: Array, dh_prev: Array) -> None:
+        from .fused import GRU_BACKWARD
+
+        H = h_prev.shape[-1]
+        split = lambda a: [a[:, k * H : (k + 1) * H] for k in range(3)]  # noqa: E731
+        self._kernel(GRU_BACKWARD)(dh, *split(gates), gh_n, h_prev, *split(dgx), *split(dgh), dh_prev)
+
+    def rnn_forward(self, z: Array, h: Array, nonlinearity: str) -> None:
+        from .fused import RNN_FORWARD
+
+        self._kernel(RNN_FORWARD[nonlinearity])(z, h)
+
+    def rnn_backward(self, dh: Array, h: Array, dz: Array, nonlinearity: str) -> None:
+        from .fused import RNN_BACKWARD
+
+        self._kernel(RNN_BACKWARD[nonlinearity])(dh, h, dz)
+
+
 def kernels_for(xp: ModuleType) -> GenericKernels:
-    """The fastest primitives available for namespace ``xp`` (a fresh instance: scratch is not shared)."""
+    """The fastest primitives available for namespace ``xp`` (a fresh instance: scratch is not shared).
+
+    NumPy gets in-place ufuncs, CuPy fused kernels (unless ``LSTM_REF_FUSED=0``), anything else the
+    array-API reference.
+    """
     if array_api_compat.is_numpy_namespace(xp):
         return NumpyKernels()
+    if array_api_compat.is_cupy_namespace(xp) and os.environ.get("LSTM_REF_FUSED", "1") != "0":
+        return CupyKernels(xp)
     return GenericKernels(xp)
