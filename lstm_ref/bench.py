@@ -71,8 +71,10 @@ def gemm_floor(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: i
     return {"forward": fwd, "forward_backward": fwd + _median(backward, repeats)}
 
 
-def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *, backward: bool = True) -> None:
-    """A tutorial-style LSTM: one matmul per gate on ``[h, x]``, caches in lists, no fusion (baseline only)."""
+def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *, backward: bool = True) -> np.ndarray:
+    """A tutorial-style LSTM: one matmul per gate on ``[h, x]``, caches in lists, no fusion (baseline only).
+
+    Returns the last hidden state (the tests check it is a real LSTM)."""
     T, B, _ = x.shape
     H = weights["Wf"].shape[0]
     sig = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
@@ -89,7 +91,7 @@ def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *
         cache.append((hx, f, i, g, o, c, c_new))
         c = c_new
     if not backward:
-        return
+        return h
     grads = {k: np.zeros_like(v) for k, v in weights.items()}
     dh, dc = np.ones((B, H), x.dtype), np.zeros((B, H), x.dtype)
     for hx, f, i, g, o, c_prev, c_new in reversed(cache):
@@ -103,6 +105,7 @@ def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *
             grads["b" + name] += d.sum(axis=0)
             dhx += d @ weights["W" + name]
         dh, dc = dhx[:, :H], dc * f
+    return h
 
 
 def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int, *, with_torch: bool = True) -> dict[str, float]:
@@ -186,6 +189,53 @@ def scaling(dtype: str, repeats: int) -> dict[str, Any]:
     }
 
 
+def gpu(repeats: int) -> dict[str, Any]:
+    """On a CUDA GPU: lstm_ref on CuPy (fused kernels) against torch with cuDNN (LSTM, T=100, B=64,
+    I=H=512, float32), and CuPy over NumPy at B=256, H=1024 (forward+backward)."""
+    import cupy
+    import torch
+
+    from .backend import use_backend
+    from .model import Recurrent
+    from .params import RecurrentConfig
+
+    def timed(fn: Callable[[], Any], sync: Callable[[], None]) -> float:
+        def run() -> None:
+            fn()
+            sync()
+
+        return _median(run, repeats)
+
+    def ours(T: int, B: int, H: int, backend: str) -> float:
+        model = Recurrent.init(RecurrentConfig("lstm", H, H), seed=0, dtype=np.dtype("float32"))
+        x = np.random.default_rng(0).standard_normal((T, B, H)).astype("float32")
+        with use_backend(backend) as xp:
+            xb, dy = xp.asarray(x), xp.ones((T, B, H), dtype=xp.float32)
+
+            def fb() -> None:
+                model(xb)
+                model.backward(dy)
+
+            sync = cupy.cuda.Device().synchronize if backend == "cupy" else (lambda: None)
+            return timed(fb, sync)
+
+    module = torch.nn.LSTM(512, 512).cuda()
+    x_t = torch.randn(100, 64, 512, device="cuda", requires_grad=True)
+    dy_t = torch.ones(100, 64, 512, device="cuda")
+
+    def torch_fb() -> None:
+        y, _ = module(x_t)
+        y.backward(dy_t)
+
+    return {
+        "device": cupy.cuda.runtime.getDeviceProperties(0)["name"].decode(),
+        "ours_cupy_fwdbwd": ours(100, 64, 512, "cupy"),
+        "cudnn_fwdbwd": timed(torch_fb, torch.cuda.synchronize),
+        "cupy_B256_H1024": ours(100, 256, 1024, "cupy"),
+        "numpy_B256_H1024": ours(100, 256, 1024, "numpy"),
+    }
+
+
 def _rows(mode: str, dtype: str, m: dict[str, float]) -> list[tuple[str, str, str, float, float]]:
     rows = [(mode, dtype, "forward vs torch (autograd)", m["ours_fwd"], m.get("torch_fwd", float("nan")))]
     rows += [(mode, dtype, "forward vs torch (no_grad)", m["ours_fwd"], m.get("torch_fwd_nograd", float("nan")))]
@@ -207,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=("float32", "float64"))
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--scaling", action="store_true", help="also LSTM time against T, B, H and peak memory against T (float32)")
+    parser.add_argument("--gpu", action="store_true", help="also time CuPy against torch+cuDNN and NumPy (needs a CUDA GPU)")
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args(argv)
     modes = [args.mode] if args.mode else args.modes
@@ -237,6 +288,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for axis in ("T", "B", "H"):
             print(f"\nLSTM float32 fwd+bwd against {axis}: " + ", ".join(f"{k}: {v * 1e3:.1f} ms" for k, v in s[axis].items()))
         print("peak memory against T (forward+backward, tracemalloc): " + ", ".join(f"{k}: {v:.1f} MB" for k, v in s["peak_mb_T"].items()))
+    if args.gpu:
+        g = gpu(args.repeats)
+        results["gpu"] = g
+        print(f"\nGPU {g['device']}: LSTM T=100 B=64 I=H=512 float32 fwd+bwd: lstm_ref/CuPy {g['ours_cupy_fwdbwd'] * 1e3:.2f} ms, "
+              f"torch/cuDNN {g['cudnn_fwdbwd'] * 1e3:.2f} ms, ratio {g['ours_cupy_fwdbwd'] / g['cudnn_fwdbwd']:.2f}")
+        print(f"CuPy over NumPy at B=256 H=1024: {g['numpy_B256_H1024'] / g['cupy_B256_H1024']:.1f}x faster")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=1)

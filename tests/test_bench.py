@@ -1,19 +1,47 @@
-"""The benchmark entry point runs end to end (tiny sizes; no timing is asserted)."""
+"""The benchmark suite runs end to end at tiny sizes (no timing is asserted), and its baselines are honest."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from lstm_ref import RecurrentConfig, forward, init_params
 from lstm_ref import bench
 
 
-@pytest.mark.parametrize("mode", ["lstm", "gru", "rnn"])
-def test_bench_runs_and_prints_every_ratio(torch: Any, mode: str, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--mode", mode, "--T", "3", "--B", "2", "--I", "4", "--H", "5", "--repeats", "1"]
+def test_bench_runs_and_prints_every_ratio(torch: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    args = ["--T", "3", "--B", "2", "--I", "4", "--H", "5", "--repeats", "1", "--json", str(tmp_path / "out.json")]
     assert bench.main(args) == 0
-    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith(("float32", "float64"))]
-    labels = [" ".join(row[1:-3]) for row in rows]
-    assert labels == ["forward", "forward (no_grad)", "forward+backward"] * 2
-    assert all(float(row[-1]) > 0 for row in rows)  # a ratio on every row
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("rnn ", "lstm ", "gru "))]
+    assert len(rows) == 3 * 2 * 5 + 2  # models × dtypes × measurements, plus the LSTM's naive peer
+    assert all(float(row.split()[-1]) > 0 for row in rows)
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert set(data["runs"]) == {f"{m}-{d}" for m in ("rnn", "lstm", "gru") for d in ("float32", "float64")}
+    assert {"ours_fwd", "ours_fwdbwd", "gemm_fwd", "gemm_fwdbwd", "torch_fwd", "torch_fwd_nograd", "torch_fwdbwd"} <= set(data["runs"]["gru-float32"])
+
+
+def test_naive_peer_is_a_real_lstm() -> None:
+    """The peer baseline computes the same network as lstm_ref (so the comparison is like for like)."""
+    I, H = 3, 4
+    p = init_params(RecurrentConfig("lstm", I, H), seed=0)
+    layer = p.layers[0]
+    weights = {}
+    for k, gate in enumerate("ifgo"):  # per-gate weights on [h, x]; one bias (the sum of PyTorch's two)
+        rows = slice(k * H, (k + 1) * H)
+        weights["W" + gate] = np.concatenate([layer.W_hh[rows], layer.W_ih[rows]], axis=1)
+        weights["b" + gate] = layer.b_ih[rows] + layer.b_hh[rows]
+    x = np.random.default_rng(0).standard_normal((6, 2, I))
+    h = bench.naive_lstm_forward_backward(x, weights, backward=False)
+    out, _, _ = forward(p, x)
+    np.testing.assert_allclose(h, out[-1], rtol=1e-12)
+
+
+def test_gemm_floor_and_peak_memory_run() -> None:
+    floor = bench.gemm_floor("lstm", 3, 2, 4, 5, "float32", 1)
+    assert 0 < floor["forward"] < floor["forward_backward"]
+    assert bench._peak_memory_mb("gru", 4, 2, 3, 5, "float64") > 0
