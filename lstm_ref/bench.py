@@ -291,8 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.gpu:
         g = gpu(args.repeats)
         results["gpu"] = g
-        print(f"\nGPU {g['device']}: LSTM T=100 B=64 I=H=512 float32 fwd+bwd: lstm_ref/CuPy {g['ours_cupy_fwdbwd'] * 1e3:.2f} ms, "
-              f"torch/cuDNN {g['cudnn_fwdbwd'] * 1e3:.2f} ms, ratio {g['ours_cupy_fwdbwd'] / g['cudnn_fwdbwd']:.2f}")
+        print(
+            f"\nGPU {g['device']}: LSTM T=100 B=64 I=H=512 float32 fwd+bwd: lstm_ref/CuPy {g['ours_cupy_fwdbwd'] * 1e3:.2f} ms, "
+            f"torch/cuDNN {g['cudnn_fwdbwd'] * 1e3:.2f} ms, ratio {g['ours_cupy_fwdbwd'] / g['cudnn_fwdbwd']:.2f}"
+        )
         print(f"CuPy over NumPy at B=256 H=1024: {g['numpy_B256_H1024'] / g['cupy_B256_H1024']:.1f}x faster")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

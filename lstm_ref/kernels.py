@@ -263,6 +263,66 @@ class NumpyKernels(GenericKernels):
         # dc_prev = dc * f
         dc *= f
 
+    def gru_forward(self, gx: np.ndarray, gh: np.ndarray, h_prev: np.ndarray, gates: np.ndarray, h: np.ndarray) -> None:
+        H = h_prev.shape[-1]
+        rz, n = gates[:, : 2 * H], gates[:, 2 * H :]
+        np.add(gx[:, : 2 * H], gh[:, : 2 * H], out=rz)
+        _sigmoid_(rz)
+        r, z = gates[:, :H], gates[:, H : 2 * H]
+        np.multiply(r, gh[:, 2 * H :], out=n)
+        n += gx[:, 2 * H :]
+        np.tanh(n, out=n)
+        np.subtract(h_prev, n, out=h)  # h = n + z (h_prev − n)
+        h *= z
+        h += n
+
+    def gru_backward(
+        self, dh: np.ndarray, gates: np.ndarray, gh_n: np.ndarray, h_prev: np.ndarray, dgx: np.ndarray, dgh: np.ndarray, dh_prev: np.ndarray
+    ) -> None:
+        H = h_prev.shape[-1]
+        r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+        t = self._buf("t", h_prev)
+        da_n, da_r, da_z = dgx[:, 2 * H :], dgx[:, :H], dgx[:, H : 2 * H]
+        np.multiply(n, n, out=t)  # da_n = dh (1 − z)(1 − n²)
+        np.subtract(1.0, t, out=t)
+        np.multiply(dh, t, out=da_n)
+        np.subtract(1.0, z, out=t)
+        da_n *= t
+        np.multiply(da_n, r, out=dgh[:, 2 * H :])
+        np.multiply(da_n, gh_n, out=da_r)  # da_r = da_n gh_n r (1 − r)
+        np.subtract(1.0, r, out=t)
+        t *= r
+        da_r *= t
+        np.subtract(h_prev, n, out=da_z)  # da_z = dh (h_prev − n) z (1 − z)
+        da_z *= dh
+        np.subtract(1.0, z, out=t)
+        t *= z
+        da_z *= t
+        np.copyto(dgh[:, : 2 * H], dgx[:, : 2 * H])
+        np.multiply(dh, z, out=dh_prev)
+
+    def rnn_forward(self, z: np.ndarray, h: np.ndarray, nonlinearity: str) -> None:
+        if nonlinearity == "tanh":
+            np.tanh(z, out=h)
+        else:
+            np.maximum(z, 0.0, out=h)
+
+    def rnn_backward(self, dh: np.ndarray, h: np.ndarray, dz: np.ndarray, nonlinearity: str) -> None:
+        if nonlinearity == "tanh":
+            np.multiply(h, h, out=dz)
+            np.subtract(1.0, dz, out=dz)
+            dz *= dh
+        else:
+            np.multiply(dh, h > 0, out=dz)
+
+
+def _sigmoid_(a: np.ndarray) -> None:
+    """σ in place, as (1 + tanh(a/2)) / 2: one transcendental pass, no overflow."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
 
 class CupyKernels(GenericKernels):
     """The same primitives on CuPy, each step's elementwise math fused into one kernel launch.

@@ -152,3 +152,24 @@ def test_cupy_arrays_in_cupy_arrays_out() -> None:
     assert isinstance(out, cupy.ndarray) and isinstance(c, cupy.ndarray)
     grads = model.backward(cupy.ones_like(out))
     assert all(isinstance(g, cupy.ndarray) for g in grads.values())
+
+
+def test_numpy_gru_and_rnn_kernels_equal_generic_kernels() -> None:
+    gen = np.random.default_rng(1)
+    B, H = 3, 5
+    gx, gh, h_prev, dh = gen.standard_normal((B, 3 * H)) * 2, gen.standard_normal((B, 3 * H)), gen.standard_normal((B, H)), gen.standard_normal((B, H))
+    outs = []
+    for k in (NumpyKernels(), GenericKernels(np)):
+        gates, h = np.empty((B, 3 * H)), np.empty((B, H))
+        k.gru_forward(gx, gh, h_prev, gates, h)
+        dgx, dgh, dhp = np.empty((B, 3 * H)), np.empty((B, 3 * H)), np.empty((B, H))
+        k.gru_backward(dh, gates, gh[:, 2 * H :], h_prev, dgx, dgh, dhp)
+        rnn = []
+        for nl in ("tanh", "relu"):
+            hr, dz = np.empty((B, H)), np.empty((B, H))
+            k.rnn_forward(gx[:, :H], hr, nl)
+            k.rnn_backward(dh, hr, dz, nl)
+            rnn += [hr, dz]
+        outs.append((gates, h, dgx, dgh, dhp, *rnn))
+    for a, b in zip(*outs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)

@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lstm_ref import RecurrentConfig, forward, init_params
-from lstm_ref import bench
+from lstm_ref import RecurrentConfig, bench, forward, init_params
 
 
 def test_bench_runs_and_prints_every_ratio(torch: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
