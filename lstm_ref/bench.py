@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -269,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("PyTorch is not installed: torch columns are skipped (pip install torch==2.13.0)")
         with_torch, torch_version, threads = False, None, None
     machine = (
-        f"{platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores, numpy {np.__version__}, torch {torch_version} ({threads} threads)"
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__}, torch {torch_version} ({threads} threads)"
     )
     print(f"lstm_ref benchmark on {machine}")
     print(f"T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} runs; ratio = lstm_ref / other")
