@@ -269,9 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("PyTorch is not installed: torch columns are skipped (pip install torch==2.13.0)")
         with_torch, torch_version, threads = False, None, None
-    machine = (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__}, torch {torch_version} ({threads} threads)"
-    )
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__}, torch {torch_version} ({threads} threads)"
     print(f"lstm_ref benchmark on {machine}")
     print(f"T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} runs; ratio = lstm_ref / other")
     header = f"{'model':<5} {'dtype':<8} {'measurement':<28} {'lstm_ref ms':>11} {'other ms':>9} {'ratio':>6}"

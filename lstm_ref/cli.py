@@ -11,8 +11,6 @@ from collections.abc import Sequence
 
 __all__ = ["main"]
 
-_MODES = ("lstm", "gru", "gru_before", "rnn_tanh", "rnn_relu")
-
 
 def _example(args: argparse.Namespace) -> int:
     from .trace import trace
@@ -68,11 +66,13 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .trace import MODES
+
     parser = argparse.ArgumentParser(prog="lstm-ref", description="Reference RNN/LSTM/GRU: worked examples, gradient checks, benchmarks.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ex = sub.add_parser("example", help="print a worked example: every intermediate of a few steps, forward and backward")
-    ex.add_argument("model", choices=_MODES)
+    ex.add_argument("model", choices=MODES)
     ex.add_argument("--seed", type=int, default=0)
     ex.add_argument("--steps", type=int, default=1)
     ex.add_argument("--input-size", type=int, default=3)
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.set_defaults(handler=_example)
 
     gc = sub.add_parser("gradcheck", help="compare the hand-written backward with finite differences")
-    gc.add_argument("model", choices=_MODES)
+    gc.add_argument("model", choices=MODES)
     gc.add_argument("--seed", type=int, default=0)
     gc.add_argument("--steps", type=int, default=4)
     gc.add_argument("--input-size", type=int, default=3)

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .kernels import sigmoid
+
 __all__ = ["ALL", "GRU_BACKWARD", "GRU_FORWARD", "LSTM_BACKWARD", "LSTM_FORWARD", "RNN_BACKWARD", "RNN_FORWARD", "Fused"]
 
 _PREAMBLE = """
@@ -31,11 +33,6 @@ template <typename T> __device__ T sigmoid(T x) { return x >= T(0) ? T(1) / (T(1
 template <typename T> __device__ T relu(T x) { return x > T(0) ? x : T(0); }
 """
 _ASSIGN = re.compile(r"^\s*(\w+)\s*=\s*(.+?)\s*$")
-
-
-def _sigmoid(x: Any) -> Any:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ class Fused:
         missing = [n for n in self.inputs if n not in arrays]
         if missing:
             raise TypeError(f"{self.name}: missing inputs {missing}")
-        scope: dict[str, Any] = {"sigmoid": _sigmoid, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0), **arrays}
+        scope: dict[str, Any] = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0), **arrays}
         for target, expr in self.statements():
             scope[target] = eval(expr, {"__builtins__": {}}, scope)  # noqa: S307 - our own fixed formulas
         return {name: scope[name] for name in self.outputs}

@@ -178,6 +178,14 @@ class GenericKernels:
         dz[...] = dh * (1.0 - h * h) if nonlinearity == "tanh" else xp.where(h > 0, dh, xp.zeros_like(dh))
 
 
+def _sigmoid_(a: np.ndarray) -> None:
+    """σ in place, as (1 + tanh(a/2)) / 2: one transcendental pass, no overflow."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
 class NumpyKernels(GenericKernels):
     """The same primitives with NumPy in-place ufuncs and reused scratch buffers."""
 
@@ -314,14 +322,6 @@ class NumpyKernels(GenericKernels):
             dz *= dh
         else:
             np.multiply(dh, h > 0, out=dz)
-
-
-def _sigmoid_(a: np.ndarray) -> None:
-    """σ in place, as (1 + tanh(a/2)) / 2: one transcendental pass, no overflow."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
 
 
 class CupyKernels(GenericKernels):

@@ -351,9 +351,7 @@ def render(report: Report) -> str:
     else:
         if report.diagnosis:
             lines.append(f"Likely mistake: {report.diagnosis}.")
-        elif report.cases and all(c.status == "error" for c in report.cases):
-            pass
-        else:
+        elif any(c.status == "fail" for c in report.cases):  # wrong values (not only crashes or hangs), unexplained
             lines.append("No known mistake explains every case; compare your steps with the worked example.")
         if report.first_difference:
             lines.append(f"First difference: {report.first_difference}")
