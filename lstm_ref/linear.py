@@ -20,7 +20,7 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["bias_grad", "flat", "project", "project_back", "weight_grad"]
+__all__ = ["bias_grad", "bias_grads", "flat", "project", "project_back", "weight_grad"]
 
 Array = Any
 
@@ -55,3 +55,17 @@ def bias_grad(dz: Array) -> Array:
     """``Σ dz`` over every leading axis."""
     xp = array_api_compat.array_namespace(dz)
     return xp.sum(flat(dz), axis=0)
+
+
+def bias_grads(dz: Array) -> tuple[Array, Array]:
+    """``(∂L/∂b_ih, ∂L/∂b_hh)`` when both biases add to the same ``z``: one sum, two arrays.
+
+    Examples:
+        >>> import numpy as np
+        >>> d_ih, d_hh = bias_grads(np.ones((2, 3, 4)))
+        >>> d_ih, d_hh is d_ih
+        (array([6., 6., 6., 6.]), False)
+    """
+    xp = array_api_compat.array_namespace(dz)
+    db = bias_grad(dz)
+    return db, xp.asarray(db, copy=True)

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from .backend import namespace
 from .kernels import kernels_for
-from .linear import bias_grad, project, project_back, weight_grad
+from .linear import bias_grads, project, project_back, weight_grad
 from .params import CellParams
 from .steps import StepGrads, step, step_backward
 
@@ -148,11 +148,12 @@ def lstm_layer_backward(
         k.matmul_into(dh, dz[t, ...], p.W_hh)  # ∂L/∂h_{t-1} through the recurrence: dz_t W_hh
         if truncate and t % truncate == 0 and t > 0:
             dh[...], dc[...] = 0.0, 0.0
+    b_ih, b_hh = (None, None) if p.b_ih is None else bias_grads(dz)
     grads = CellParams(
         W_ih=weight_grad(dz, cache.x),
         W_hh=weight_grad(dz, cache.hs[:-1, ...]),
-        b_ih=None if p.b_ih is None else bias_grad(dz),
-        b_hh=None if p.b_hh is None else bias_grad(dz),
+        b_ih=b_ih,
+        b_hh=b_hh,
         W_hr=None if d_hs is None else weight_grad(d_hs, cache.h_raw),
         w_peep=None if p.w_peep is None else _peephole_grad(dz, cache.cs),
     )

@@ -23,7 +23,7 @@ from typing import Any, Literal, NamedTuple
 
 from .backend import namespace
 from .kernels import kernels_for
-from .linear import bias_grad, project, project_back, weight_grad
+from .linear import bias_grads, project, project_back, weight_grad
 from .params import CellParams
 from .steps import StepGrads, step, step_backward
 
@@ -96,11 +96,12 @@ def rnn_layer_backward(
         k.matmul_into(dh, dz[t, ...], p.W_hh)
         if truncate and t % truncate == 0 and t > 0:
             dh[...] = 0.0
+    b_ih, b_hh = (None, None) if p.b_ih is None else bias_grads(dz)
     grads = CellParams(
         W_ih=weight_grad(dz, cache.x),
         W_hh=weight_grad(dz, cache.hs[:-1, ...]),
-        b_ih=None if p.b_ih is None else bias_grad(dz),
-        b_hh=None if p.b_hh is None else bias_grad(dz),
+        b_ih=b_ih,
+        b_hh=b_hh,
     )
     return project_back(dz, p.W_ih), (dh,), grads
 
