@@ -14,8 +14,10 @@ For each model and dtype, with the same weights and inputs, the median of ``--re
 * **naive peer** (LSTM): a per-gate NumPy implementation of the kind found in tutorials,
   kept here only as a baseline.
 
-Ratios are lstm_ref / other (below 1: lstm_ref faster). Machines here are noisy: compare ratios
-within one run. PyTorch is imported only by this module.
+Ratios are lstm_ref / other (below 1: lstm_ref faster). Machines here are noisy, so the
+contenders of one configuration are timed in interleaved rounds (see `_interleaved_medians`)
+and compared by their medians. Compare ratios within one run.
+PyTorch is imported only by this module.
 """
 
 from __future__ import annotations
@@ -38,17 +40,40 @@ GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 
 
 def _median(fn: Callable[[], Any], repeats: int) -> float:
-    fn()  # warm-up: allocations, BLAS threads
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return _interleaved_medians([{"fn": fn}], repeats)["fn"]
+
+
+def _interleaved_medians(groups: Sequence[dict[str, Callable[[], Any]]], repeats: int, blocks: int = 3) -> dict[str, float]:
+    """Median seconds of each function over ``repeats`` timed runs, interleaved.
+
+    Each group holds the contenders that use one library's threads (NumPy's OpenBLAS, or
+    torch's). The runs come in ``blocks``; in each block every group in turn gets one untimed
+    warm-up round, then its share of timed rounds, each round running every contender of the
+    group once. So a slow spell of a noisy machine hits all contenders alike, while one
+    library's threads, still spinning after its last call, never slow the other's timed run.
+    """
+    times: dict[str, list[float]] = {name: [] for group in groups for name in group}
+    per_block = [repeats // blocks + (1 if b < repeats % blocks else 0) for b in range(blocks)]
+    for rounds in per_block:
+        for group in groups:
+            for fn in group.values():
+                fn()  # warm-up: allocations, this library's threads
+            for _ in range(rounds):
+                for name, fn in group.items():
+                    start = time.perf_counter()
+                    fn()
+                    times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def gemm_floor(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int) -> dict[str, float]:
     """Seconds for exactly the GEMMs lstm_ref performs: forward, and forward+backward."""
+    fns = _gemm_runs(mode, T, B, I, H, dtype)
+    m = _interleaved_medians([fns], repeats)
+    return {"forward": m["gemm_fwd"], "forward_backward": m["gemm_fwdbwd"]}
+
+
+def _gemm_runs(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> dict[str, Callable[[], None]]:
     G = GATES[mode]
     rng = np.random.default_rng(0)
     a = lambda *s: rng.standard_normal(s).astype(dtype)  # noqa: E731
@@ -61,15 +86,15 @@ def gemm_floor(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: i
         for _ in range(T):
             np.matmul(h, W_hh_T, out=out_step)  # the recurrent product of each step
 
-    def backward() -> None:
+    def forward_backward() -> None:
+        forward()
         for t in range(T):
             np.matmul(Z[t * B : (t + 1) * B], W_hh, out=out_dh)  # ∂L/∂h_{t-1}
         Z.T @ X  # ∂L/∂W_ih
         Z.T @ Hs  # ∂L/∂W_hh
         Z @ W_ih  # ∂L/∂x
 
-    fwd = _median(forward, repeats)
-    return {"forward": fwd, "forward_backward": fwd + _median(backward, repeats)}
+    return {"gemm_fwd": forward, "gemm_fwdbwd": forward_backward}
 
 
 def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *, backward: bool = True) -> np.ndarray:
@@ -124,14 +149,13 @@ def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int,
         model(x)
         model.backward(dy)
 
-    out = {"ours_fwd": _median(lambda: model(x), repeats), "ours_fwdbwd": _median(ours_fb, repeats)}
-    floor = gemm_floor(mode, T, B, I, H, dtype, repeats)
-    out["gemm_fwd"], out["gemm_fwdbwd"] = floor["forward"], floor["forward_backward"]
+    numpy_runs: dict[str, Callable[[], Any]] = {"ours_fwd": lambda: model(x), "ours_fwdbwd": ours_fb, **_gemm_runs(mode, T, B, I, H, dtype)}
+    torch_runs: dict[str, Callable[[], Any]] = {}
     if mode == "lstm":
         w = {f"W{g}": rng.uniform(-0.06, 0.06, (H, H + I)).astype(dtype) for g in "figo"}
         w.update({f"b{g}": np.zeros(H, dtype) for g in "figo"})
-        out["naive_fwd"] = _median(lambda: naive_lstm_forward_backward(x, w, backward=False), repeats)
-        out["naive_fwdbwd"] = _median(lambda: naive_lstm_forward_backward(x, w), repeats)
+        numpy_runs["naive_fwd"] = lambda: naive_lstm_forward_backward(x, w, backward=False)
+        numpy_runs["naive_fwdbwd"] = lambda: naive_lstm_forward_backward(x, w)
     if with_torch:
         import torch
 
@@ -146,10 +170,8 @@ def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int,
             with torch.no_grad():
                 module(x_t)
 
-        out["torch_fwd"] = _median(lambda: module(x_t), repeats)
-        out["torch_fwd_nograd"] = _median(torch_nograd, repeats)
-        out["torch_fwdbwd"] = _median(torch_fb, repeats)
-    return out
+        torch_runs.update(torch_fwd=lambda: module(x_t), torch_fwd_nograd=torch_nograd, torch_fwdbwd=torch_fb)
+    return _interleaved_medians([numpy_runs, torch_runs], repeats)
 
 
 def _peak_memory_mb(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> float:
@@ -167,11 +189,12 @@ def _peak_memory_mb(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> fl
 
 
 def scaling(dtype: str, repeats: int) -> dict[str, Any]:
-    """LSTM forward+backward time against T, B and H (others at T=100, B=32, I=H=256), and peak memory against T."""
+    """LSTM forward+backward time against T, B and H (others at T=100, B=32, I=H=256); peak memory
+    against T, and page faults per forward+backward against T (where the OS reports them)."""
     from .model import Recurrent
     from .params import RecurrentConfig
 
-    def fb_time(T: int, B: int, H: int) -> float:
+    def fb_run(T: int, B: int, H: int) -> Callable[[], None]:
         model = Recurrent.init(RecurrentConfig("lstm", H, H), seed=0, dtype=np.dtype(dtype))
         x = np.random.default_rng(0).standard_normal((T, B, H)).astype(dtype)
         dy = np.ones((T, B, H), dtype)
@@ -180,14 +203,34 @@ def scaling(dtype: str, repeats: int) -> dict[str, Any]:
             model(x)
             model.backward(dy)
 
-        return _median(run, repeats)
+        return run
 
-    return {
-        "T": {T: fb_time(T, 32, 256) for T in (25, 50, 100, 200, 400)},
-        "B": {B: fb_time(100, B, 256) for B in (8, 16, 32, 64, 128)},
-        "H": {H: fb_time(100, 32, H) for H in (64, 128, 256, 512)},
-        "peak_mb_T": {T: _peak_memory_mb("lstm", T, 32, 256, 256, dtype) for T in (25, 50, 100, 200, 400)},
+    Ts = (25, 50, 100, 200, 400)
+    out = {
+        "T": {T: _median(fb_run(T, 32, 256), repeats) for T in Ts},
+        "B": {B: _median(fb_run(100, B, 256), repeats) for B in (8, 16, 32, 64, 128)},
+        "H": {H: _median(fb_run(100, 32, H), repeats) for H in (64, 128, 256, 512)},
+        "peak_mb_T": {T: _peak_memory_mb("lstm", T, 32, 256, 256, dtype) for T in Ts},
     }
+    faults = {T: _page_faults(fb_run(T, 32, 256)) for T in Ts}
+    if all(f is not None for f in faults.values()):
+        out["faults_T"] = faults
+    return out
+
+
+def _page_faults(run: Callable[[], None], repeats: int = 5) -> float | None:
+    """Median minor page faults of one call of ``run`` after a warm-up (None where unavailable)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    run()
+    counts = []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        run()
+        counts.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    return statistics.median(counts)
 
 
 def gpu(repeats: int) -> dict[str, Any]:
@@ -271,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with_torch, torch_version, threads = False, None, None
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__}, torch {torch_version} ({threads} threads)"
     print(f"lstm_ref benchmark on {machine}")
-    print(f"T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} runs; ratio = lstm_ref / other")
+    print(f"T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} interleaved runs; ratio = lstm_ref / other")
     header = f"{'model':<5} {'dtype':<8} {'measurement':<28} {'lstm_ref ms':>11} {'other ms':>9} {'ratio':>6}"
     print(header + "\n" + "-" * len(header))
     results: dict[str, Any] = {"machine": machine, "config": {k: getattr(args, k) for k in ("T", "B", "I", "H", "repeats")}, "runs": {}}
@@ -287,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for axis in ("T", "B", "H"):
             print(f"\nLSTM float32 fwd+bwd against {axis}: " + ", ".join(f"{k}: {v * 1e3:.1f} ms" for k, v in s[axis].items()))
         print("peak memory against T (forward+backward, tracemalloc): " + ", ".join(f"{k}: {v:.1f} MB" for k, v in s["peak_mb_T"].items()))
+        if "faults_T" in s:
+            print("page faults per forward+backward against T: " + ", ".join(f"{k}: {v:.0f}" for k, v in s["faults_T"].items()))
     if args.gpu:
         g = gpu(args.repeats)
         results["gpu"] = g

@@ -44,3 +44,35 @@ def test_gemm_floor_and_peak_memory_run() -> None:
     floor = bench.gemm_floor("lstm", 3, 2, 4, 5, "float32", 1)
     assert 0 < floor["forward"] < floor["forward_backward"]
     assert bench._peak_memory_mb("gru", 4, 2, 3, 5, "float64") > 0
+
+
+def test_interleaved_medians_time_groups_apart_with_a_warm_up_each() -> None:
+    """Every contender gets exactly ``repeats`` timed runs, in rounds; each group is warmed up
+    before its rounds in every block, and the groups never mix within a block."""
+    calls: list[str] = []
+    groups = [{name: (lambda name=name: calls.append(name)) for name in ("a1", "a2")}, {"b": lambda: calls.append("b")}]
+    medians = bench._interleaved_medians(groups, repeats=5, blocks=3)
+    assert set(medians) == {"a1", "a2", "b"} and all(m >= 0 for m in medians.values())
+    assert calls.count("a1") == calls.count("a2") == calls.count("b") == 5 + 3  # timed runs + one warm-up per block
+    # blocks of 2, 2, 1 timed rounds: group a (warm-up + rounds), then group b, three times
+    expected = []
+    for rounds in (2, 2, 1):
+        expected += ["a1", "a2"] * (1 + rounds) + ["b"] * (1 + rounds)
+    assert calls == expected
+
+
+def test_performance_page_prose_holds_for_its_figures() -> None:
+    """The Performance page's words about the committed figures (docs/assets/performance/cpu.json)."""
+    perf = json.loads(Path("docs/assets/performance/cpu.json").read_text())
+    s = perf["scaling"]
+    t = {int(k): v for k, v in s["T"].items()}
+    per_step = {T: v / T for T, v in t.items()}
+    low = [per_step[T] for T in (25, 50, 100, 200)]
+    assert max(low) / min(low) < 1.5, "'linear in T up to T = 200'"
+    faults = {int(k): v for k, v in s["faults_T"].items()}
+    assert faults[400] > 10 * faults[100] + 100, "'every call maps fresh memory' at T = 400"
+    gate_cache_mb = 400 * perf["config"]["B"] * 4 * perf["config"]["H"] * 4 / 2**20
+    assert gate_cache_mb > 32, "'the gate cache passes 32 MB' at T = 400 (float32)"
+    mem = {int(k): v for k, v in s["peak_mb_T"].items()}
+    assert 3.5 < mem[400] / mem[100] < 4.5, "'peak memory is linear in T'"
+    assert set(perf["runs"]) == {f"{m}-{d}" for m in ("rnn", "lstm", "gru") for d in ("float32", "float64")}
