@@ -54,7 +54,7 @@ def _interleaved_medians(groups: Sequence[dict[str, Callable[[], Any]]], repeats
     """
     times: dict[str, list[float]] = {name: [] for group in groups for name in group}
     per_block = [repeats // blocks + (1 if b < repeats % blocks else 0) for b in range(blocks)]
-    for rounds in per_block:
+    for rounds in filter(None, per_block):  # fewer repeats than blocks: no empty blocks
         for group in groups:
             for fn in group.values():
                 fn()  # warm-up: allocations, this library's threads
@@ -206,13 +206,14 @@ def scaling(dtype: str, repeats: int) -> dict[str, Any]:
         return run
 
     Ts = (25, 50, 100, 200, 400)
+    runs_T = {T: fb_run(T, 32, 256) for T in Ts}
     out = {
-        "T": {T: _median(fb_run(T, 32, 256), repeats) for T in Ts},
+        "T": {T: _median(run, repeats) for T, run in runs_T.items()},
         "B": {B: _median(fb_run(100, B, 256), repeats) for B in (8, 16, 32, 64, 128)},
         "H": {H: _median(fb_run(100, 32, H), repeats) for H in (64, 128, 256, 512)},
         "peak_mb_T": {T: _peak_memory_mb("lstm", T, 32, 256, 256, dtype) for T in Ts},
     }
-    faults = {T: _page_faults(fb_run(T, 32, 256)) for T in Ts}
+    faults = {T: _page_faults(run) for T, run in runs_T.items()}
     if all(f is not None for f in faults.values()):
         out["faults_T"] = faults
     return out

@@ -228,15 +228,14 @@ class NumpyKernels(GenericKernels):
         np.tanh(c, out=tanh_c)
         np.multiply(o, tanh_c, out=h)
 
-    def _affine(self, width: int, H: int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Per-column (factor, offset) over the gate blocks i | f | g | o: (½, ½) on σ's, (1, 0) on g."""
+    def _affine(self, width: int, H: int, dtype: Any) -> np.ndarray:
+        """Rows (factor, offset) per column of the gate blocks i | f | g | o: (½, ½) on σ's, (1, 0) on g."""
         key = ("affine", (width,), dtype)
         pair = self._scratch.get(key)
         if pair is None:
-            half, offset = np.full(width, 0.5, dtype=dtype), np.full(width, 0.5, dtype=dtype)
-            half[2 * H : 3 * H], offset[2 * H : 3 * H] = 1.0, 0.0
-            pair = self._scratch[key] = np.stack([half, offset])
-        return pair[0], pair[1]
+            pair = self._scratch[key] = np.full((2, width), 0.5, dtype=dtype)
+            pair[:, 2 * H : 3 * H] = [[1.0], [0.0]]
+        return pair
 
     def lstm_backward(self, dh: np.ndarray, dc: np.ndarray, gates: np.ndarray, c_prev: np.ndarray, tanh_c: np.ndarray, dz: np.ndarray) -> None:
         H = c_prev.shape[-1]

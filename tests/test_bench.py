@@ -76,3 +76,9 @@ def test_performance_page_prose_holds_for_its_figures() -> None:
     mem = {int(k): v for k, v in s["peak_mb_T"].items()}
     assert 3.5 < mem[400] / mem[100] < 4.5, "'peak memory is linear in T'"
     assert set(perf["runs"]) == {f"{m}-{d}" for m in ("rnn", "lstm", "gru") for d in ("float32", "float64")}
+
+
+def test_interleaved_medians_with_fewer_repeats_than_blocks_warm_up_once() -> None:
+    calls: list[str] = []
+    bench._interleaved_medians([{"a": lambda: calls.append("a")}], repeats=1, blocks=3)
+    assert calls == ["a", "a"]  # one warm-up, one timed run: no warm-ups for empty blocks
