@@ -41,8 +41,10 @@ def test_naive_peer_is_a_real_lstm() -> None:
 
 
 def test_gemm_floor_and_peak_memory_run() -> None:
+    # Only the shape of the answer: comparing two timings of a tiny problem would be a timed test
+    # (forward+backward ran faster than forward alone once, on a busy CI machine).
     floor = bench.gemm_floor("lstm", 3, 2, 4, 5, "float32", 1)
-    assert 0 < floor["forward"] < floor["forward_backward"]
+    assert set(floor) == {"forward", "forward_backward"} and all(v > 0 for v in floor.values())
     assert bench._peak_memory_mb("gru", 4, 2, 3, 5, "float64") > 0
 
 
