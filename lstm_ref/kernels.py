@@ -334,6 +334,18 @@ class CupyKernels(GenericKernels):
             kernel = self._compiled[fused.name] = fused.cupy_kernel()
         return kernel
 
+    def matmul_into(self, out: Array, a: Array, b: Array) -> None:
+        import cupy
+
+        cupy.matmul(a, b, out=out)  # written in place: no temporary, no copy kernel
+
+    def addmm(self, z: Array, h: Array, W_T: Array) -> None:
+        if not z.flags.c_contiguous:
+            return super().addmm(z, h, W_T)
+        from cupy import cublas
+
+        cublas.gemm("N", "N", h, W_T, out=z, beta=1.0)  # z = h W_T + z: one cuBLAS call instead of GEMM, add, copy
+
     def lstm_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array) -> None:
         from .fused import LSTM_FORWARD
 

@@ -86,6 +86,29 @@ def test_generated_cuda_is_well_formed(fused: Any) -> None:
     assert "**" not in fused.body and "?" not in fused.body  # nothing that is Python-only or C-only
 
 
+def test_each_lstm_step_calls_two_primitives_forward_and_two_backward(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On CuPy each primitive is one launch; the Performance page counts them from this loop."""
+    from lstm_ref import lstm
+    from lstm_ref.params import RecurrentConfig, init_params
+
+    calls: list[str] = []
+
+    class Recording(GenericKernels):
+        def __getattribute__(self, name: str) -> Any:
+            if name in ("addmm", "matmul_into", "lstm_forward", "lstm_backward"):
+                calls.append(name)
+            return super().__getattribute__(name)
+
+    monkeypatch.setattr(lstm, "kernels_for", lambda xp: Recording(xp))
+    p = init_params(RecurrentConfig("lstm", 3, H), seed=0).layers[0]
+    T = 4
+    out, state, cache = lstm.lstm_layer(np.ones((T, B, 3)), (np.zeros((B, H)), np.zeros((B, H))), p)
+    assert calls == ["addmm", "lstm_forward"] * T
+    calls.clear()
+    lstm.lstm_layer_backward(np.ones_like(out), (np.zeros((B, H)), np.zeros((B, H))), cache, p)
+    assert calls == ["lstm_backward", "matmul_into"] * T  # plus one addition of the step's output gradient
+
+
 def _cupy() -> Any:
     try:
         import cupy
