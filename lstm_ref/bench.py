@@ -3,6 +3,7 @@
     python -m lstm_ref.bench                       # headline: RNN, LSTM, GRU at T=100, B=32, I=H=256
     python -m lstm_ref.bench --scaling             # also time against T, B, H and peak memory against T
     python -m lstm_ref.bench --json results.json   # save every figure (the Performance page reads such a file)
+    python -m lstm_ref.bench --gpu-only --json gpu.json   # on a CUDA GPU: CuPy against cuDNN, CuPy against NumPy
 
 For each model and dtype, with the same weights and inputs, the median of ``--repeats`` runs of
 
@@ -291,6 +292,15 @@ def _rows(mode: str, dtype: str, m: dict[str, float]) -> list[tuple[str, str, st
     return rows
 
 
+def _has_cuda() -> bool:
+    try:
+        import cupy
+
+        return bool(cupy.cuda.runtime.getDeviceCount() > 0)
+    except Exception:  # no CuPy, or CuPy without a working CUDA
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_ref.bench", description="lstm_ref against torch.nn, its own GEMMs and a naive peer (CPU).")
     parser.add_argument("--modes", nargs="+", default=["rnn", "lstm", "gru"], choices=("rnn", "lstm", "gru"))
@@ -303,9 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--scaling", action="store_true", help="also LSTM time against T, B, H and peak memory against T (float32)")
     parser.add_argument("--gpu", action="store_true", help="also time CuPy against torch+cuDNN and NumPy (needs a CUDA GPU)")
+    parser.add_argument("--gpu-only", action="store_true", help="only the GPU comparison (its figures go to their own file)")
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args(argv)
-    modes = [args.mode] if args.mode else args.modes
+    modes = [] if args.gpu_only else [args.mode] if args.mode else args.modes
+    if (args.gpu or args.gpu_only) and not _has_cuda():
+        print("--gpu needs CuPy and a CUDA GPU (pip install 'lstm-ref[gpu]'), and torch with CUDA for the cuDNN side")
+        return 2
     try:
         import torch
 
@@ -317,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"lstm_ref benchmark on {machine}")
     print(f"T={args.T} B={args.B} I={args.I} H={args.H}; median of {args.repeats} interleaved runs; ratio = lstm_ref / other")
     header = f"{'model':<5} {'dtype':<8} {'measurement':<28} {'lstm_ref ms':>11} {'other ms':>9} {'ratio':>6}"
-    print(header + "\n" + "-" * len(header))
+    if modes:
+        print(header + "\n" + "-" * len(header))
     results: dict[str, Any] = {"machine": machine, "config": {k: getattr(args, k) for k in ("T", "B", "I", "H", "repeats")}, "runs": {}}
     for mode in modes:
         for dtype in args.dtypes:
@@ -333,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("peak memory against T (forward+backward, tracemalloc): " + ", ".join(f"{k}: {v:.1f} MB" for k, v in s["peak_mb_T"].items()))
         if "faults_T" in s:
             print("page faults per forward+backward against T: " + ", ".join(f"{k}: {v:.0f}" for k, v in s["faults_T"].items()))
-    if args.gpu:
+    if args.gpu or args.gpu_only:
         g = gpu(args.repeats)
         results["gpu"] = g
         print(

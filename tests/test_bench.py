@@ -24,6 +24,22 @@ def test_bench_runs_and_prints_every_ratio(torch: Any, capsys: pytest.CaptureFix
     assert {"ours_fwd", "ours_fwdbwd", "gemm_fwd", "gemm_fwdbwd", "torch_fwd", "torch_fwd_nograd", "torch_fwdbwd"} <= set(data["runs"]["gru-float32"])
 
 
+def test_gpu_comparison_without_a_gpu_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    if bench._has_cuda():
+        pytest.skip("a CUDA GPU is present: test_gpu_comparison_runs covers --gpu-only here")
+    assert bench.main(["--gpu-only"]) == 2
+    assert "needs CuPy and a CUDA GPU" in capsys.readouterr().out
+
+
+@pytest.mark.gpu
+def test_gpu_comparison_runs(torch: Any, tmp_path: Path) -> None:
+    if not bench._has_cuda():
+        pytest.skip("needs CuPy and a CUDA GPU (pip install 'lstm-ref[gpu]')")
+    assert bench.main(["--gpu-only", "--repeats", "1", "--json", str(tmp_path / "gpu.json")]) == 0
+    g = json.loads((tmp_path / "gpu.json").read_text())["gpu"]
+    assert {"device", "ours_cupy_fwdbwd", "cudnn_fwdbwd", "cupy_B256_H1024", "numpy_B256_H1024"} <= set(g)
+    assert all(g[k] > 0 for k in g if k != "device")
+
 def test_naive_peer_is_a_real_lstm() -> None:
     """The peer baseline computes the same network as lstm_ref (so the comparison is like for like)."""
     I, H = 3, 4
