@@ -40,6 +40,7 @@ def test_gpu_comparison_runs(torch: Any, tmp_path: Path) -> None:
     assert {"device", "ours_cupy_fwdbwd", "cudnn_fwdbwd", "cupy_B256_H1024", "numpy_B256_H1024"} <= set(g)
     assert all(g[k] > 0 for k in g if k != "device")
 
+
 def test_naive_peer_is_a_real_lstm() -> None:
     """The peer baseline computes the same network as lstm_ref (so the comparison is like for like)."""
     I, H = 3, 4
