@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend import BackendUnavailableError, backend_namespace, use_backend
+
 __all__ = ["gemm_floor", "main", "measure", "naive_lstm_forward_backward"]
 
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
@@ -241,7 +243,6 @@ def gpu(repeats: int) -> dict[str, Any]:
     import cupy
     import torch
 
-    from .backend import use_backend
     from .model import Recurrent
     from .params import RecurrentConfig
 
@@ -292,15 +293,6 @@ def _rows(mode: str, dtype: str, m: dict[str, float]) -> list[tuple[str, str, st
     return rows
 
 
-def _has_cuda() -> bool:
-    try:
-        import cupy
-
-        return bool(cupy.cuda.runtime.getDeviceCount() > 0)
-    except Exception:  # no CuPy, or CuPy without a working CUDA
-        return False
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_ref.bench", description="lstm_ref against torch.nn, its own GEMMs and a naive peer (CPU).")
     parser.add_argument("--modes", nargs="+", default=["rnn", "lstm", "gru"], choices=("rnn", "lstm", "gru"))
@@ -317,9 +309,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args(argv)
     modes = [] if args.gpu_only else [args.mode] if args.mode else args.modes
-    if (args.gpu or args.gpu_only) and not _has_cuda():
-        print("--gpu needs CuPy and a CUDA GPU (pip install 'lstm-ref[gpu]'), and torch with CUDA for the cuDNN side")
-        return 2
+    if args.gpu or args.gpu_only:
+        try:
+            backend_namespace("cupy")
+        except BackendUnavailableError as exc:
+            print(f"--gpu: {exc}")
+            return 2
     try:
         import torch
 

@@ -328,6 +328,13 @@ class CupyKernels(GenericKernels):
 
     _compiled: dict[str, Any] = {}
 
+    def __init__(self, xp: ModuleType) -> None:
+        super().__init__(xp)
+        import cupy
+        from cupy import cublas
+
+        self._cupy, self._cublas = cupy, cublas  # imported once, not in the step loop
+
     def _kernel(self, fused: Any) -> Any:
         kernel = self._compiled.get(fused.name)
         if kernel is None:
@@ -335,16 +342,10 @@ class CupyKernels(GenericKernels):
         return kernel
 
     def matmul_into(self, out: Array, a: Array, b: Array) -> None:
-        import cupy
-
-        cupy.matmul(a, b, out=out)  # written in place: no temporary, no copy kernel
+        self._cupy.matmul(a, b, out=out)  # written in place: no temporary, no copy kernel
 
     def addmm(self, z: Array, h: Array, W_T: Array) -> None:
-        if not z.flags.c_contiguous:
-            return super().addmm(z, h, W_T)
-        from cupy import cublas
-
-        cublas.gemm("N", "N", h, W_T, out=z, beta=1.0)  # z = h W_T + z: one cuBLAS call instead of GEMM, add, copy
+        self._cublas.gemm("N", "N", h, W_T, out=z, beta=1.0)  # z = h W_T + z: one cuBLAS call instead of GEMM, add, copy
 
     def lstm_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array) -> None:
         from .fused import LSTM_FORWARD

@@ -26,6 +26,20 @@ def require(module: str, hint: str) -> Any:
 
 
 @pytest.fixture(scope="session")
+def cupy() -> Any:
+    """CuPy, where it sees a CUDA GPU; otherwise skip (GPU tests skip in CI too: no runner has one)."""
+    from lstm_ref.backend import BackendUnavailableError, backend_namespace
+
+    try:
+        backend_namespace("cupy")
+    except BackendUnavailableError as exc:
+        pytest.skip(f"needs a CUDA GPU: {exc}")
+    import cupy
+
+    return cupy
+
+
+@pytest.fixture(scope="session")
 def torch() -> Any:
     return require("torch", TORCH_HINT)
 

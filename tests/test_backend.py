@@ -119,21 +119,10 @@ def test_cupy_without_a_gpu_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
             pass
 
 
-def _gpu() -> Any:
-    try:
-        import cupy
-
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            return cupy
-    except Exception:  # no CuPy, or CuPy without a working CUDA
-        pass
-    pytest.skip("needs CuPy and a CUDA GPU (pip install 'lstm-ref[gpu]')")
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("cfg", CONFIGS, ids=repr)
+@pytest.mark.usefixtures("cupy")
 def test_cupy_matches_numpy(cfg: RecurrentConfig) -> None:
-    cupy = _gpu()
     params = init_params(cfg, seed=0)
     x = np.random.default_rng(0).standard_normal((5, 2, 3))
     expected = _run(params, x)
@@ -141,12 +130,10 @@ def test_cupy_matches_numpy(cfg: RecurrentConfig) -> None:
         got = _run(params.to(xp), xp.asarray(x))
     for key, value in expected.items():
         np.testing.assert_allclose(got[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
-    assert cupy is not None
 
 
 @pytest.mark.gpu
-def test_cupy_arrays_in_cupy_arrays_out() -> None:
-    cupy = _gpu()
+def test_cupy_arrays_in_cupy_arrays_out(cupy: Any) -> None:
     model = lstm_ref.Recurrent.init(RecurrentConfig("lstm", 3, 4))  # NumPy parameters
     out, (h, c) = model(cupy.asarray(np.ones((4, 2, 3))))  # parameters follow the input
     assert isinstance(out, cupy.ndarray) and isinstance(c, cupy.ndarray)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lstm_ref import RecurrentConfig, bench, forward, init_params
+from lstm_ref.backend import BackendUnavailableError
 
 
 def test_bench_runs_and_prints_every_ratio(torch: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -24,17 +25,18 @@ def test_bench_runs_and_prints_every_ratio(torch: Any, capsys: pytest.CaptureFix
     assert {"ours_fwd", "ours_fwdbwd", "gemm_fwd", "gemm_fwdbwd", "torch_fwd", "torch_fwd_nograd", "torch_fwdbwd"} <= set(data["runs"]["gru-float32"])
 
 
-def test_gpu_comparison_without_a_gpu_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
-    if bench._has_cuda():
-        pytest.skip("a CUDA GPU is present: test_gpu_comparison_runs covers --gpu-only here")
+def test_gpu_comparison_without_a_gpu_is_a_clear_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def unavailable(name: str) -> None:
+        raise BackendUnavailableError(f"backend {name!r} was requested but no GPU is visible")
+
+    monkeypatch.setattr(bench, "backend_namespace", unavailable)  # as on a machine without one, even where there is one
     assert bench.main(["--gpu-only"]) == 2
-    assert "needs CuPy and a CUDA GPU" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == "--gpu: backend 'cupy' was requested but no GPU is visible"
 
 
 @pytest.mark.gpu
+@pytest.mark.usefixtures("cupy")
 def test_gpu_comparison_runs(torch: Any, tmp_path: Path) -> None:
-    if not bench._has_cuda():
-        pytest.skip("needs CuPy and a CUDA GPU (pip install 'lstm-ref[gpu]')")
     assert bench.main(["--gpu-only", "--repeats", "1", "--json", str(tmp_path / "gpu.json")]) == 0
     g = json.loads((tmp_path / "gpu.json").read_text())["gpu"]
     assert {"device", "ours_cupy_fwdbwd", "cudnn_fwdbwd", "cupy_B256_H1024", "numpy_B256_H1024"} <= set(g)

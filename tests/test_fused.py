@@ -109,21 +109,10 @@ def test_each_lstm_step_calls_two_primitives_forward_and_two_backward(monkeypatc
     assert calls == ["lstm_backward", "matmul_into"] * T  # plus one addition of the step's output gradient
 
 
-def _cupy() -> Any:
-    try:
-        import cupy
-
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            return cupy
-    except Exception:
-        pass
-    pytest.skip("needs CuPy and a CUDA GPU (pip install 'lstm-ref[gpu]')")
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("mode", ["lstm", "gru", "rnn_tanh", "rnn_relu"])
+@pytest.mark.usefixtures("cupy")
 def test_fused_and_unfused_agree_on_the_gpu(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    _cupy()
     from lstm_ref import RecurrentConfig, backward, forward, init_params, use_backend
     from lstm_ref.backend import to_numpy
 
