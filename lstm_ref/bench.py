@@ -334,7 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             m = measure(mode, args.T, args.B, args.I, args.H, dtype, args.repeats, with_torch=with_torch)
             results["runs"][f"{mode}-{dtype}"] = m
             for row in _rows(mode, dtype, m):
-                print(f"{row[0]:<5} {row[1]:<8} {row[2]:<28} {row[3] * 1e3:>11.2f} {row[4] * 1e3:>9.2f} {row[3] / row[4]:>6.2f}")
+                # three significant figures: a fixed two decimals printed 0.00 for a real 0.003
+                print(f"{row[0]:<5} {row[1]:<8} {row[2]:<28} {row[3] * 1e3:>11.2f} {row[4] * 1e3:>9.2f} {row[3] / row[4]:>6.3g}")
     if args.scaling:
         s = scaling("float32", max(3, args.repeats // 3))
         results["scaling"] = s

@@ -68,7 +68,7 @@ def test_equations_are_mathml_with_no_tex_left(built_site: Path) -> None:
     with_math = 0
     for html in built_site.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
-        assert "arithmatex" not in text, f"{html}: TeX left unconverted"
+        assert not re.search(r'class="arithmatex"[^>]*>\s*\\(?:\(|\[)', text), f"{html}: TeX left unconverted"
         with_math += "<math" in text
     assert with_math >= 8
 
@@ -122,3 +122,21 @@ def test_api_reference_documents_every_public_name(built_site: Path) -> None:
     api = _pages(built_site)[built_site / "reference" / "api" / "index.html"]
     missing = [name for name in lstm_ref.__all__ if not any(i == f"lstm_ref.{name}" or i.endswith(f".{name}") for i in api.ids)]
     assert not missing, f"public names without an entry in the API reference: {missing}"
+
+
+@pytest.mark.parametrize("module", ["lstm_docs.mathml", "lstm_docs.quiz"])
+def test_the_markdown_extensions_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_bad_quiz_directive_names_itself() -> None:
+    import markdown
+
+    with pytest.raises(ValueError, match=r"bad quiz directive .*no-such-template"):
+        markdown.markdown('<!-- quiz templates="no-such-template" label="x" -->', extensions=["lstm_docs.quiz"])
+    with pytest.raises(ValueError, match="label"):
+        markdown.markdown('<!-- quiz templates="count-lstm" -->', extensions=["lstm_docs.quiz"])

@@ -24,7 +24,7 @@ from typing import Any
 from ..train import ProgressBar
 from . import runs
 
-__all__ = ["EXPERIMENTS", "Experiment", "run", "write"]
+__all__ = ["EXPERIMENTS", "Experiment", "numerics_fingerprint", "run", "write"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,28 @@ EXPERIMENTS: dict[str, Experiment] = {
 }
 
 
+def numerics_fingerprint() -> str:
+    """A short hash of how this machine rounds the operations the experiments use.
+
+    Training amplifies last-bit differences: a matrix product computed by another BLAS kernel
+    (AVX-512 against AVX2, say), or ``exp`` and ``tanh`` from another SIMD code path, change the
+    numbers after a few hundred steps. Two machines with the same fingerprint reproduce an
+    experiment exactly; on machines with different ones only its conclusions can be compared.
+
+    >>> len(numerics_fingerprint())
+    12
+    """
+    import hashlib
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((32, 67)), rng.standard_normal((67, 64))
+    v = rng.standard_normal(1031) * 4
+    probes = [a @ b, a.T @ (a @ b), np.exp(v), np.tanh(v), np.log1p(np.abs(v)), 1 / (1 + np.exp(-v))]
+    return hashlib.sha256(b"".join(np.ascontiguousarray(p).tobytes() for p in probes)).hexdigest()[:12]
+
+
 def run(name: str, *, quick: bool = False, seed: int = 0, progress: bool = False) -> dict[str, Any]:
     """Run experiment ``name``; returns its result with ``name``, ``quick`` and ``seconds`` added."""
     if name not in EXPERIMENTS:
@@ -62,6 +84,7 @@ def run(name: str, *, quick: bool = False, seed: int = 0, progress: bool = False
         "reference": EXPERIMENTS[name].reference,
         "quick": quick,
         "seconds": round(time.perf_counter() - start, 2),
+        "numerics": numerics_fingerprint(),
         **result,
     }
 

@@ -33,14 +33,19 @@ def figure_svg(name: str, result: dict[str, Any]) -> str:
         ax.set_ylabel("‖∂h_T / ∂s_t‖")
         ax.legend(fontsize=8)
     elif name in ("adding", "ablation"):
-        fig, ax = plt.subplots(figsize=(7, 3.6))
-        for label, run in result["runs"].items():
+        fig, ax = plt.subplots(figsize=(9, 3.6))
+        styles = ["-", "--", ":", "-."]
+        for k, (label, run) in enumerate(result["runs"].items()):
             curve = run["curve"]
-            ax.semilogy([10 * k for k in range(len(curve))], curve, linewidth=1.5, label=f"{label} (test MSE {run['test_mse']:.3g})")
-        ax.axhline(result["baseline_mse"], color="gray", linestyle=":", label="predict the mean (MSE 1/6)")
+            if name == "adding":  # colour tells the model, the line style the length T: never colour alone
+                colour, style = ("#3949ab" if run["model"] == "lstm" else "#d84315"), styles[sorted({r["T"] for r in result["runs"].values()}).index(run["T"])]
+            else:
+                colour, style = f"C{k}", styles[k % len(styles)]
+            ax.semilogy([10 * k for k in range(len(curve))], curve, style, color=colour, linewidth=1.8, label=f"{label} (test MSE {run['test_mse']:.3g})")
+        ax.axhline(result["baseline_mse"], color="gray", linestyle=(0, (1, 3)), label="predict the mean (MSE 1/6)")
         ax.set_xlabel("training step")
         ax.set_ylabel("training MSE")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the axes: hides no curve
     elif name == "recall":
         fig, ax = plt.subplots(figsize=(6, 3.2))
         labels = list(result["runs"])

@@ -35,9 +35,14 @@ def gate_order(rng: np.random.Generator) -> Draft:
         rng,
         "In what order does torch.nn.LSTM stack the gate blocks of weight_ih_l0?",
         ["i, f, g, o (input, forget, candidate, output)"],
-        ["i, f, c, o with c before f", "i, f, o, g (CS231n's order)", "f, i, o, g", "o, f, i, g"],
-        hint="Keras uses i, f, c, o; CS231n i, f, o, g; PyTorch and cuDNN differ from the latter.",
-        solution="i, f, g, o. Copying weights from a model that uses another order needs the blocks permuted.",
+        ["i, j, f, o (TensorFlow 1's LSTMCell, j the candidate)", "i, f, o, g (CS231n's order)", "f, i, o, g", "o, f, i, g"],
+        hint=(
+            "Keras writes i, f, c, o: the same order, c being its name for the candidate. TensorFlow 1's LSTMCell (i, j, f, o) and CS231n (i, f, o, g) differ."
+        ),
+        solution=(
+            "i, f, g, o, as cuDNN and Keras (whose i, f, c, o is the same order under another name). Copying weights from a model"
+            " that uses another order, such as TensorFlow 1's i, j, f, o, needs the blocks permuted."
+        ),
     )
 
 

@@ -1,0 +1,69 @@
+"""Markdown extension: quiz blocks generated at build time from the quizzes package.
+
+In a page, a line ``<!-- quiz topic="lstm-step" -->`` or
+``<!-- quiz templates="lstm-forget-gate, lstm-cell-state" variants="3" label="learn/gates" -->``
+becomes a quiz block (see ``quizzes.site``); ``label`` names the block's saved progress and is
+required where no topic names it. ``docs/assets/quiz/quiz.js`` (listed in ``extra_javascript``)
+fills the blocks in and does nothing on a page without one. ``LSTM_QUIZ_SITE_SEED`` sets the
+first variant's seed (default 1).
+
+>>> import markdown
+>>> html = markdown.markdown('<!-- quiz templates="count-lstm" variants="2" label="demo" -->', extensions=["lstm_docs.quiz"])
+>>> html.startswith('<div class="lr-quiz" data-label="demo">'), html.count('"variant":')
+(True, 2)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+__all__ = ["QuizExtension", "expand_directive", "makeExtension"]
+
+_DIRECTIVE = re.compile(r"^<!--\s*quiz\s+(?P<args>.*?)\s*-->\s*$")
+_ARG = re.compile(r'(\w+)="([^"]*)"')
+
+
+def expand_directive(args_text: str, *, first_seed: int = 1) -> str:
+    """The HTML of the quiz block that a directive's arguments describe."""
+    from quizzes.site import render_block, select
+
+    args = dict(_ARG.findall(args_text))
+    unknown = set(args) - {"topic", "templates", "variants", "label"}
+    if unknown:
+        raise ValueError(f"unknown arguments {sorted(unknown)}")
+    label = args.get("label") or args.get("topic")
+    if not label:
+        raise ValueError('give label="..." (the name its saved progress is kept under) or topic="..."')
+    ids = select(topic=args.get("topic"), template_ids=[t.strip() for t in args["templates"].split(",")] if "templates" in args else None)
+    return render_block(ids, variants=int(args.get("variants", "5")), first_seed=first_seed, label=label)
+
+
+class _QuizPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        first_seed = int(os.environ.get("LSTM_QUIZ_SITE_SEED", "1"))
+        out = []
+        for line in lines:
+            match = _DIRECTIVE.match(line)
+            if match is None:
+                out.append(line)
+                continue
+            try:
+                block = expand_directive(match.group("args"), first_seed=first_seed)
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"bad quiz directive {line.strip()!r}: {exc}") from exc
+            out += ["", self.md.htmlStash.store(block), ""]  # a raw HTML block, left untouched
+        return out
+
+
+class QuizExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.preprocessors.register(_QuizPreprocessor(md), "lstm_quiz", 25)  # before raw HTML blocks (20)
+
+
+def makeExtension(**kwargs: Any) -> QuizExtension:  # noqa: N802 (Python-Markdown's name)
+    return QuizExtension(**kwargs)
