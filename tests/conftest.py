@@ -44,6 +44,12 @@ def torch() -> Any:
     return require("torch", TORCH_HINT)
 
 
+@pytest.fixture(scope="session")
+def zensical() -> Any:
+    """Zensical, Material for MkDocs' successor (pinned in the test extra)."""
+    return require("zensical", "pip install zensical==0.0.73 (in the test extra; `make test` installs it)")
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
