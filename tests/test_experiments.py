@@ -98,6 +98,15 @@ def _claims(name: str, r: dict[str, Any]) -> None:
         for rho in (0.9, 1.1):  # "close to rho but not equal"
             assert 1e-3 < abs(rates[f"RNN, spectral radius {rho}"] - rho) < 0.03
         assert rates["LSTM, forget bias 0"] < rates["LSTM, forget bias 1"] < 1  # "raising the forget bias moves the factor towards 1"
+        import numpy as np
+
+        import lstm_ref
+
+        H, T, seed = r["config"]["H"], r["config"]["T"], r["config"]["seed"]
+        for bias in (0, 1):  # "the other paths add to what the cell path alone (the mean forget gate) would keep"
+            p = lstm_ref.init_params(lstm_ref.RecurrentConfig("lstm", 4, H), seed=seed, forget_bias=float(bias)).layers[0]
+            _, _, cache = lstm_ref.lstm_layer(np.zeros((T, 1, 4)), (np.zeros((1, H)), np.zeros((1, H))), p)
+            assert rates[f"LSTM, forget bias {bias}"] > float(np.mean(cache.gates[10:, :, H : 2 * H]))
     elif name == "adding":
         lstm = sorted((run for run in r["runs"].values() if run["model"] == "lstm"), key=lambda run: run["T"])
         rnn = sorted((run for run in r["runs"].values() if run["model"] == "rnn_tanh"), key=lambda run: run["T"])

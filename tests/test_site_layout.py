@@ -36,28 +36,31 @@ _DISPLAY_MATH = """() => [...document.querySelectorAll('article div.arithmatex')
 })"""
 
 
-def test_display_equations_fit_on_a_desktop_and_read_in_rows(page: Any, base_url: str, built_site: Path) -> None:
-    page.set_viewport_size(DESKTOP)
-    problems = []
-    for path in _pages_with_math(built_site):
+def _display_equations(page: Any, base_url: str, site: Path, viewport: dict[str, int]) -> Any:
+    """(page path, index, measurements) of every display equation, at one viewport size."""
+    page.set_viewport_size(viewport)
+    for path in _pages_with_math(site):
         page.goto(base_url + path)
         for k, eq in enumerate(page.evaluate(_DISPLAY_MATH)):
-            where = f"{path} display equation {k}"
-            if eq["width"] > eq["box"] + 1:
-                problems.append(f"{where}: {eq['width']:.0f} px wide in a {eq['box']} px column")
-            if eq["height"] < 0.75 * max(1, eq["rows"]) * eq["font"]:  # rows laid out one above the other
-                problems.append(f"{where}: {eq['height']:.0f} px high for {eq['rows'] or 1} row(s) of {eq['font']:.0f} px type")
+            yield f"{path} display equation {k}", eq
+
+
+def test_display_equations_fit_on_a_desktop_and_read_in_rows(page: Any, base_url: str, built_site: Path) -> None:
+    problems = []
+    for where, eq in _display_equations(page, base_url, built_site, DESKTOP):
+        if eq["width"] > eq["box"] + 1:
+            problems.append(f"{where}: {eq['width']:.0f} px wide in a {eq['box']} px column")
+        if eq["height"] < 0.75 * max(1, eq["rows"]) * eq["font"]:  # rows laid out one above the other
+            problems.append(f"{where}: {eq['height']:.0f} px high for {eq['rows'] or 1} row(s) of {eq['font']:.0f} px type")
     assert not problems, "\n".join(problems)
 
 
 def test_display_equations_scroll_rather_than_clip_on_a_phone(page: Any, base_url: str, built_site: Path) -> None:
-    page.set_viewport_size(PHONE)
-    problems = []
-    for path in _pages_with_math(built_site):
-        page.goto(base_url + path)
-        for k, eq in enumerate(page.evaluate(_DISPLAY_MATH)):
-            if eq["width"] > eq["box"] + 1 and (eq["overflow"] not in ("auto", "scroll") or eq["scroll"] + 1 < eq["width"]):
-                problems.append(f"{path} display equation {k}: {eq['width']:.0f} px cut to {eq['box']} px")
+    problems = [
+        f"{where}: {eq['width']:.0f} px cut to {eq['box']} px"
+        for where, eq in _display_equations(page, base_url, built_site, PHONE)
+        if eq["width"] > eq["box"] + 1 and (eq["overflow"] not in ("auto", "scroll") or eq["scroll"] + 1 < eq["width"])
+    ]
     assert not problems, "\n".join(problems)
 
 
