@@ -79,7 +79,10 @@ def gemm_floor(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: i
 def _gemm_runs(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> dict[str, Callable[[], None]]:
     G = GATES[mode]
     rng = np.random.default_rng(0)
-    a = lambda *s: rng.standard_normal(s).astype(dtype)  # noqa: E731
+
+    def a(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape).astype(dtype)
+
     X, W_ih, W_hh, h, Z = a(T * B, I), a(G * H, I), a(G * H, H), a(B, H), a(T * B, G * H)
     W_hh_T = np.ascontiguousarray(W_hh.T)
     out_step, out_dh, Hs = np.empty((B, G * H), dtype), np.empty((B, H), dtype), a(T * B, H)
@@ -216,8 +219,8 @@ def scaling(dtype: str, repeats: int) -> dict[str, Any]:
         "H": {H: _median(fb_run(100, 32, H), repeats) for H in (64, 128, 256, 512)},
         "peak_mb_T": {T: _peak_memory_mb("lstm", T, 32, 256, 256, dtype) for T in Ts},
     }
-    faults = {T: _page_faults(run) for T, run in runs_T.items()}
-    if all(f is not None for f in faults.values()):
+    faults = {T: f for T, run in runs_T.items() if (f := _page_faults(run)) is not None}
+    if len(faults) == len(runs_T):
         out["faults_T"] = faults
     return out
 

@@ -43,6 +43,15 @@ def sigmoid(x: Array) -> Array:
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _peepholes(variant: str, w_peep: Array | None) -> Array | None:
+    """The peephole weights ``(3, H)`` if ``variant`` uses them, else None."""
+    if variant != "peephole":
+        return None
+    if w_peep is None:
+        raise ValueError("w_peep: the peephole variant needs weights of shape (3, H), got None")
+    return w_peep
+
+
 class GenericKernels:
     """Reference step primitives in array-API code (any compliant namespace)."""
 
@@ -105,12 +114,13 @@ class GenericKernels:
         gates hold the f actually used, so the backward pass needs no special case for it."""
         xp, H = self.xp, c_prev.shape[-1]
         z_i, z_f, z_g, z_o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
-        if variant == "peephole":
-            z_i, z_f = z_i + w_peep[0] * c_prev, z_f + w_peep[1] * c_prev
+        peep = _peepholes(variant, w_peep)
+        if peep is not None:
+            z_i, z_f = z_i + peep[0] * c_prev, z_f + peep[1] * c_prev
         i, g = sigmoid(z_i), xp.tanh(z_g)
         f = xp.ones_like(i) if variant == "no_forget" else (1.0 - i) if variant == "cifg" else sigmoid(z_f)
         c_new = f * c_prev + i * g
-        o = sigmoid(z_o + w_peep[2] * c_new if variant == "peephole" else z_o)
+        o = sigmoid(z_o if peep is None else z_o + peep[2] * c_new)
         z[...] = xp.concat([i, f, g, o], axis=-1)
         c[...] = c_new
         tanh_c[...] = xp.tanh(c_new)
@@ -122,15 +132,16 @@ class GenericKernels:
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
         dz_o = dh * tanh_c * o * (1.0 - o)
         dc_total = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        if variant == "peephole":
-            dc_total = dc_total + dz_o * w_peep[2]
+        peep = _peepholes(variant, w_peep)
+        if peep is not None:
+            dc_total = dc_total + dz_o * peep[2]
         di = dc_total * (g - c_prev) if variant == "cifg" else dc_total * g
         dz_i = di * i * (1.0 - i)
         dz_f = xp.zeros_like(dz_i) if variant in ("no_forget", "cifg") else dc_total * c_prev * f * (1.0 - f)
         dz[...] = xp.concat([dz_i, dz_f, dc_total * i * (1.0 - g * g), dz_o], axis=-1)
         dc_prev = dc_total * f
-        if variant == "peephole":
-            dc_prev = dc_prev + dz_i * w_peep[0] + dz_f * w_peep[1]
+        if peep is not None:
+            dc_prev = dc_prev + dz_i * peep[0] + dz_f * peep[1]
         dc[...] = dc_prev
 
     # ---- GRU (reset after the recurrent product, PyTorch's convention) ------

@@ -32,7 +32,7 @@ from .backend import namespace
 from .gru import gru_layer, gru_layer_backward
 from .lstm import lstm_layer, lstm_layer_backward
 from .params import Params, RecurrentConfig
-from .rnn import rnn_layer, rnn_layer_backward
+from .rnn import Nonlinearity, rnn_layer, rnn_layer_backward
 from .validation import check_array, check_finite, check_shape
 
 __all__ = ["ForwardCache", "Gradients", "backward", "forward", "layer_functions"]
@@ -82,7 +82,7 @@ def layer_functions(config: RecurrentConfig) -> tuple[Callable[..., Any], Callab
         return partial(lstm_layer, variant=config.lstm_variant), partial(lstm_layer_backward, variant=config.lstm_variant)
     if config.mode == "gru":
         return partial(gru_layer, reset=config.gru_reset), partial(gru_layer_backward, reset=config.gru_reset)
-    nonlinearity = "tanh" if config.mode == "rnn_tanh" else "relu"
+    nonlinearity: Nonlinearity = "tanh" if config.mode == "rnn_tanh" else "relu"
     return partial(rnn_layer, nonlinearity=nonlinearity), partial(rnn_layer_backward, nonlinearity=nonlinearity)
 
 

@@ -91,6 +91,24 @@ class CellParams:
     def hidden_size(self, n_gates: int) -> int:
         return int(self.W_ih.shape[0]) // n_gates
 
+    @property
+    def biases(self) -> tuple[Array, Array]:
+        """``(b_ih, b_hh)``, for a layer built with ``bias=True``.
+
+        Examples:
+            >>> import numpy as np
+            >>> b_ih, b_hh = CellParams(np.zeros((4, 1)), np.zeros((4, 1)), b_ih=np.ones(4), b_hh=np.zeros(4)).biases
+            >>> b_ih.tolist(), b_hh.tolist()
+            ([1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0])
+            >>> CellParams(np.zeros((4, 1)), np.zeros((4, 1))).biases
+            Traceback (most recent call last):
+            ...
+            ValueError: biases: this layer has none (it was built with bias=False)
+        """
+        if self.b_ih is None or self.b_hh is None:
+            raise ValueError("biases: this layer has none (it was built with bias=False)")
+        return self.b_ih, self.b_hh
+
     def items(self) -> Iterator[tuple[str, Array]]:
         """``(attribute, array)`` pairs for the arrays present, in PyTorch's order."""
         for field in dataclasses.fields(self):
@@ -307,10 +325,11 @@ def set_forget_bias(params: Params, value: float = 1.0) -> Params:
     H = cfg.hidden_size
     layers = []
     for p in params.layers:
-        xp = namespace(p.b_ih)
+        b_ih, b_hh = p.biases
+        xp = namespace(b_ih)
         rows = xp.arange(4 * H)
         in_f = (rows >= H) & (rows < 2 * H)
-        b_ih = xp.where(in_f, xp.asarray(value, dtype=p.b_ih.dtype), p.b_ih)
-        b_hh = xp.where(in_f, xp.asarray(0.0, dtype=p.b_hh.dtype), p.b_hh)
+        b_ih = xp.where(in_f, xp.asarray(value, dtype=b_ih.dtype), b_ih)
+        b_hh = xp.where(in_f, xp.asarray(0.0, dtype=b_hh.dtype), b_hh)
         layers.append(dataclasses.replace(p, b_ih=b_ih, b_hh=b_hh))
     return Params(cfg, tuple(layers))

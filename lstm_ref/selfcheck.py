@@ -31,7 +31,7 @@ import io
 import pkgutil
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,11 +91,18 @@ class _Runner(doctest.DocTestRunner):
 
     def report_failure(self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str) -> None:
         if self.first is None:
-            self.first = self._failure_header(test, example) + self._checker.output_difference(example, got, self.optionflags)
+            self.first = _written(super().report_failure, test, example, got)
 
     def report_unexpected_exception(self, out: Any, test: doctest.DocTest, example: doctest.Example, exc_info: Any) -> None:
         if self.first is None:
-            self.first = self._failure_header(test, example) + "Exception raised:\n" + doctest._indent(doctest._exception_traceback(exc_info))  # type: ignore[attr-defined]
+            self.first = _written(super().report_unexpected_exception, test, example, exc_info)
+
+
+def _written(report: Callable[..., None], *args: Any) -> str:
+    """What one of doctest's ``report_*`` methods writes, as a string."""
+    parts: list[str] = []
+    report(parts.append, *args)
+    return "".join(parts)
 
 
 def _run_test(row: Row, test: doctest.DocTest) -> None:

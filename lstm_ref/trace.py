@@ -20,14 +20,15 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .gru import gru_cell, gru_cell_backward
+from .gru import Reset, gru_cell, gru_cell_backward
 from .linear import project
 from .lstm import lstm_cell, lstm_cell_backward
-from .params import GATES, CellParams, RecurrentConfig, init_params
-from .rnn import rnn_cell, rnn_cell_backward
+from .params import GATES, CellParams, Mode, RecurrentConfig, init_params
+from .rnn import Nonlinearity, rnn_cell, rnn_cell_backward
 
 __all__ = ["MODES", "Trace", "TraceRow", "trace"]
 
@@ -100,18 +101,19 @@ def trace(mode: str = "lstm", *, seed: int = 0, input_size: int = 3, hidden_size
         raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
     if steps < 1:
         raise ValueError(f"steps: expected at least 1, got {steps}")
-    base = "gru" if mode == "gru_before" else mode
+    base: Mode = "gru" if mode == "gru_before" else mode  # type: ignore[assignment]  # checked against MODES above
     rng = np.random.default_rng(seed)
-    p = init_params(RecurrentConfig(base, input_size, hidden_size), seed=rng).layers[0]  # type: ignore[arg-type]
+    p = init_params(RecurrentConfig(base, input_size, hidden_size), seed=rng).layers[0]
     xs = rng.standard_normal((steps, 1, input_size))
     H = hidden_size
     rows: list[TraceRow] = []
     add = lambda t, name, eq, v: rows.append(TraceRow(t, name, eq, np.asarray(v).reshape(-1)))  # noqa: E731
     h = np.zeros((1, H))
     c = np.zeros((1, H))
-    caches = []
-    reset = "before" if mode == "gru_before" else "after"
-    nonlinearity = "relu" if mode == "rnn_relu" else "tanh"
+    caches: list[Any] = []
+    cache: Any
+    reset: Reset = "before" if mode == "gru_before" else "after"
+    nonlinearity: Nonlinearity = "relu" if mode == "rnn_relu" else "tanh"
     for t in range(steps):
         x = xs[t]
         add(t, "x", "input", x)
@@ -155,12 +157,12 @@ def trace(mode: str = "lstm", *, seed: int = 0, input_size: int = 3, hidden_size
                 add(t, "dL/dc", "from step t+1 (before this step's h)", dc)
                 g = lstm_cell_backward(dh, dc, caches[t], p)
                 for k, gate in enumerate("ifgo"):
-                    add(t, f"dL/dz_{gate}", f"= dL/db_{gate} (B=1)", g.params.b_ih[k * H : (k + 1) * H])
+                    add(t, f"dL/dz_{gate}", f"= dL/db_{gate} (B=1)", g.params.biases[0][k * H : (k + 1) * H])
                 dh, dc = g.state
                 add(t, "dL/dc_prev", "dL/dc_total * f", dc)
             else:
                 g = gru_cell_backward(dh, caches[t], p, reset=reset) if base == "gru" else rnn_cell_backward(dh, caches[t], p, nonlinearity=nonlinearity)
-                add(t, "dL/dz", "= dL/db_ih (B=1)", g.params.b_ih)
+                add(t, "dL/dz", "= dL/db_ih (B=1)", g.params.biases[0])
                 (dh,) = g.state
             add(t, "dL/dh_prev", "through W_hh (and the gates)", dh)
     name = {"lstm": "LSTM", "gru": "GRU", "gru_before": "GRU (reset before)", "rnn_tanh": "RNN (tanh)", "rnn_relu": "RNN (relu)"}[mode]

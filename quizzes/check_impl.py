@@ -34,8 +34,10 @@ from typing import Any
 import numpy as np
 
 import lstm_ref
+from lstm_ref.gru import Reset
 from lstm_ref.kernels import sigmoid
 from lstm_ref.linear import project
+from lstm_ref.rnn import Nonlinearity
 
 __all__ = ["KINDS", "Report", "check", "render"]
 
@@ -91,11 +93,11 @@ def _lstm_activations(c: Case, act_g: Callable[[Any], Any], squash_c: bool = Tru
     return [o * (np.tanh(cc) if squash_c else cc), cc]
 
 
-def _gru(c: Case, reset: str = "after", **changes: Any) -> list[np.ndarray]:
+def _gru(c: Case, reset: Reset = "after", **changes: Any) -> list[np.ndarray]:
     return [lstm_ref.gru_cell(c["x"], c["h_prev"], _params(c, **changes), reset=reset)[0]]
 
 
-def _rnn(c: Case, nonlinearity: str = "tanh", **changes: Any) -> list[np.ndarray]:
+def _rnn(c: Case, nonlinearity: Nonlinearity = "tanh", **changes: Any) -> list[np.ndarray]:
     return [lstm_ref.rnn_cell(c["x"], c["h_prev"], _params(c, **changes), nonlinearity=nonlinearity)[0]]
 
 
@@ -119,27 +121,25 @@ def _lstm_backward(c: Case, *, through_h: bool = True, keep_f: bool = True, tanh
 
 def _order_name(order: str, gates: str) -> str:
     known = {"ifog": "i, f, o, g (CS231n's order) instead of PyTorch's i, f, g, o", "figo": "forget and input gates swapped (f, i, g, o)"}
-    return known.get(order) if gates == "ifgo" and order in known else f"gate blocks read in the order {', '.join(order)} instead of {', '.join(gates)}"
+    return known[order] if gates == "ifgo" and order in known else f"gate blocks read in the order {', '.join(order)} instead of {', '.join(gates)}"
 
 
 def _permutations(kind: str, model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
     gates = _gates(kind)
-    out = []
+    out: list[tuple[str, Model]] = []
     for perm in itertools.permutations(gates):
         order = "".join(perm)
         if order == gates:
             continue
         # the learner computes gate perm[k] from block k: block of gate G is read from block perm.index(G)
         idx = [order.index(gate) for gate in gates]
-        out.append(
-            (
-                _order_name(order, gates),
-                lambda c, idx=idx: model(
-                    c, W_ih=_blocks(c["W_ih"], idx), W_hh=_blocks(c["W_hh"], idx), b_ih=_blocks(c["b_ih"], idx), b_hh=_blocks(c["b_hh"], idx)
-                ),
-            )
-        )
+        out.append((_order_name(order, gates), _reading_blocks(model, idx)))
     return out
+
+
+def _reading_blocks(model: Callable[..., list[np.ndarray]], idx: list[int]) -> Model:
+    """``model`` with the gate blocks of every weight and bias taken in the order ``idx``."""
+    return lambda c: model(c, **{name: _blocks(c[name], idx) for name in ("W_ih", "W_hh", "b_ih", "b_hh")})
 
 
 def _negate_block(a: np.ndarray, k: int, G: int) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..memory import state_gradient_norms
-from ..params import Params, RecurrentConfig, init_params
+from ..params import Mode, Params, RecurrentConfig, init_params
 from ..train import SGD, Adam, ProgressBar, SequenceModel
 from .data import adding_batches, char_batches, load_text, recall_batches, sine_batches
 
@@ -105,7 +105,7 @@ def recall(*, quick: bool, seed: int, progress: ProgressBar | None = None) -> Re
     """Long-lag recall of the first symbol: success rate (test accuracy ≥ 0.95) over seeds, RNN vs LSTM."""
     lags, steps, seeds = ((10,), 400, (seed,)) if quick else ((10, 30), 800, (seed, seed + 1))
     runs: dict[str, dict[str, Any]] = {}
-    jobs = [(mode, lag) for lag in lags for mode in ("lstm", "rnn_tanh")]
+    jobs: list[tuple[Mode, int]] = [(mode, lag) for lag in lags for mode in ("lstm", "rnn_tanh")]
     for k, (mode, lag) in enumerate(jobs):
         accs = []
         for s in seeds:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 import lstm_ref
+from lstm_ref.gru import Reset
 from lstm_ref.linear import project
+from lstm_ref.rnn import Nonlinearity
 
 from ..grading import Tolerance
 from ..question import Numeric, Vector
@@ -13,7 +17,7 @@ from ..registry import Draft, template
 from ._common import shown, vec
 
 
-def _rnn(nonlinearity: str):  # type: ignore[no-untyped-def]
+def _rnn(nonlinearity: Nonlinearity) -> Callable[[np.random.Generator], Draft]:
     def build(rng: np.random.Generator) -> Draft:
         x, h_prev = shown(rng, 2), shown(rng, 1)
         p = lstm_ref.CellParams(W_ih=shown(rng, (1, 2)), W_hh=shown(rng, (1, 1)), b_ih=shown(rng, 1), b_hh=shown(rng, 1))
@@ -21,7 +25,7 @@ def _rnn(nonlinearity: str):  # type: ignore[no-untyped-def]
         z = float((project(x[None], p.W_ih, p.b_ih) + project(h_prev[None], p.W_hh, p.b_hh))[0, 0])
         prompt = (
             f"A one-unit RNN with {nonlinearity} reads x = {vec(x, 1)} with h_prev = {h_prev[0]:.1f}.\n"
-            f"W_ih = {vec(p.W_ih[0], 1)}, W_hh = {p.W_hh[0, 0]:.1f}, b_ih = {p.b_ih[0]:.1f}, b_hh = {p.b_hh[0]:.1f}.\n"
+            f"W_ih = {vec(p.W_ih[0], 1)}, W_hh = {p.W_hh[0, 0]:.1f}, b_ih = {p.biases[0][0]:.1f}, b_hh = {p.biases[1][0]:.1f}.\n"
             f"What is h = {nonlinearity}(W_ih·x + b_ih + W_hh·h_prev + b_hh)?"
         )
         solution = f"z = {z:.4f}; h = {nonlinearity}({z:.4f}) = {h[0, 0]:.4f}" + (" (relu clips negatives to 0)" if nonlinearity == "relu" else "")
@@ -42,11 +46,11 @@ def rnn_vector(rng: np.random.Generator) -> Draft:
     h, _ = lstm_ref.rnn_cell(x[None], h_prev[None], p)
     prompt = (
         f"A two-unit tanh RNN reads x = {x[0]:.1f} with h_prev = {vec(h_prev, 1)}.\n"
-        f"W_ih = {vec(p.W_ih[:, 0], 1)} (a column), W_hh rows = {vec(p.W_hh[0], 1)} and {vec(p.W_hh[1], 1)}, b = {vec(p.b_ih, 1)}.\n"
+        f"W_ih = {vec(p.W_ih[:, 0], 1)} (a column), W_hh rows = {vec(p.W_hh[0], 1)} and {vec(p.W_hh[1], 1)}, b = {vec(p.biases[0], 1)}.\n"
         "What is h (both entries)?"
     )
-    solution = "\n".join(f"h[{k}] = tanh({p.W_ih[k, 0]:.1f}·{x[0]:.1f} + {vec(p.W_hh[k], 1)}·h_prev + {p.b_ih[k]:.1f}) = {h[0, k]:.4f}" for k in range(2))
-    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih[:, 0].tolist(), "W_hh": p.W_hh.tolist(), "b": p.b_ih.tolist()}
+    solution = "\n".join(f"h[{k}] = tanh({p.W_ih[k, 0]:.1f}·{x[0]:.1f} + {vec(p.W_hh[k], 1)}·h_prev + {p.biases[0][k]:.1f}) = {h[0, k]:.4f}" for k in range(2))
+    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih[:, 0].tolist(), "W_hh": p.W_hh.tolist(), "b": p.biases[0].tolist()}
     return Draft(prompt, Vector(tuple(float(v) for v in h[0])), "Row k of W_hh times h_prev feeds unit k.", solution, params)
 
 
@@ -58,7 +62,7 @@ def _gru_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, lstm_re
 
 def _gru_rows(p: lstm_ref.CellParams) -> str:
     return "\n".join(
-        f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_i{gate} = {p.b_ih[k]:.1f}, b_h{gate} = {p.b_hh[k]:.1f}"
+        f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_i{gate} = {p.biases[0][k]:.1f}, b_h{gate} = {p.biases[1][k]:.1f}"
         for k, gate in enumerate("rzn")
     )
 
@@ -69,8 +73,8 @@ def _gru_params(x: np.ndarray, h_prev: np.ndarray, p: lstm_ref.CellParams) -> di
         "h_prev": h_prev.tolist(),
         "W_ih": p.W_ih.ravel().tolist(),
         "W_hh": p.W_hh.ravel().tolist(),
-        "b_ih": p.b_ih.tolist(),
-        "b_hh": p.b_hh.tolist(),
+        "b_ih": p.biases[0].tolist(),
+        "b_hh": p.biases[1].tolist(),
     }
 
 
@@ -84,7 +88,7 @@ def gru_update(rng: np.random.Generator) -> Draft:
     return Draft(prompt, Numeric(z), "The update gate is the second block (order r, z, n).", solution, _gru_params(x, h_prev, p))
 
 
-def _gru_new_state(reset: str):  # type: ignore[no-untyped-def]
+def _gru_new_state(reset: Reset) -> Callable[[np.random.Generator], Draft]:
     def build(rng: np.random.Generator) -> Draft:
         x, h_prev, p = _gru_case(rng)
         h, cache = lstm_ref.gru_cell(x[None], h_prev[None], p, reset=reset)

@@ -32,7 +32,7 @@ def _one_gate(gate: str):  # type: ignore[no-untyped-def]
         z = project(x[None], p.W_ih, p.b_ih) + project(h_prev[None], p.W_hh, p.b_hh)  # (1, 4H)
         _, _, cache = lstm_ref.lstm_cell(x[None], h_prev[None], c_prev[None], p)
         value = float(cache.gates[0, 0, k])
-        w_x, w_h, b_i, b_h = p.W_ih[k], p.W_hh[k, 0], p.b_ih[k], p.b_hh[k]
+        w_x, w_h, b_i, b_h = p.W_ih[k], p.W_hh[k, 0], p.biases[0][k], p.biases[1][k]
         prompt = (
             f"One LSTM unit (H = 1) reads x = {vec(x, 1)} with h_prev = {h_prev[0]:.1f}.\n"
             f"The {name} row of the weights: W_i{gate} = {vec(w_x, 1)}, W_h{gate} = {w_h:.1f}, "
@@ -129,7 +129,8 @@ def full_step(rng: np.random.Generator) -> Draft:
     p = lstm_ref.CellParams(W_ih=shown(rng, (4, 1)), W_hh=shown(rng, (4, 1)), b_ih=shown(rng, 4), b_hh=np.zeros(4))
     h, c, cache = lstm_ref.lstm_cell(x[None], h_prev[None], c_prev[None], p)
     i, f, g, o = cache.gates[0, 0]
-    rows = "\n".join(f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {p.b_ih[k]:.1f}" for k, gate in enumerate("ifgo"))
+    b, _ = p.biases
+    rows = "\n".join(f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {b[k]:.1f}" for k, gate in enumerate("ifgo"))
     prompt = (
         f"A one-unit LSTM (I = H = 1, a single bias per gate) reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}, c_prev = {c_prev[0]:.1f}.\n"
         f"{rows}\nWhat is the new hidden state h?"
@@ -144,6 +145,6 @@ def full_step(rng: np.random.Generator) -> Draft:
         "c_prev": c_prev.tolist(),
         "W_ih": p.W_ih.ravel().tolist(),
         "W_hh": p.W_hh.ravel().tolist(),
-        "b": p.b_ih.tolist(),
+        "b": b.tolist(),
     }
     return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), "Four gates, then c, then h.", solution, params)

@@ -135,10 +135,10 @@ def rnn_step_gradient(rng: np.random.Generator) -> Draft:
     grads = lstm_ref.rnn_cell_backward(np.array([[dh]]), cache, p)
     answer = float(grads.state[0][0, 0])
     prompt = (
-        f"A one-unit tanh RNN computed h = tanh({p.W_ih[0, 0]:.1f}·x + {p.W_hh[0, 0]:.1f}·h_prev + {p.b_ih[0]:.1f})\n"
+        f"A one-unit tanh RNN computed h = tanh({p.W_ih[0, 0]:.1f}·x + {p.W_hh[0, 0]:.1f}·h_prev + {p.biases[0][0]:.1f})\n"
         f"with x = {x[0]:.1f}, h_prev = {h_prev[0]:.1f}.\n"
         f"Given ∂L/∂h = {dh:.2f}, what is ∂L/∂h_prev?"
     )
     solution = f"h = {h[0, 0]:.4f}; ∂L/∂h_prev = ∂L/∂h · (1 − h²) · W_hh = {dh:.2f}·{1 - h[0, 0] ** 2:.4f}·{p.W_hh[0, 0]:.1f} = {answer:.4f}"
-    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": float(p.W_ih[0, 0]), "W_hh": float(p.W_hh[0, 0]), "b": float(p.b_ih[0]), "dh": dh}
+    params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": float(p.W_ih[0, 0]), "W_hh": float(p.W_hh[0, 0]), "b": float(p.biases[0][0]), "dh": dh}
     return Draft(prompt, Numeric(answer), "tanh′(z) = 1 − tanh²(z) = 1 − h².", solution, params)
