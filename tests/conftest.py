@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,7 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_HINT = "browser tests drive Debian's chromium with Playwright: apt-get install chromium; pip install playwright (never `playwright install`)"
 
@@ -83,6 +84,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return out
 
 
+def site_pages(site: Path) -> list[str]:
+    """The URL path of every page of a built site ("" for the home page), sorted."""
+    return sorted(str(p.parent.relative_to(site)) + "/" if p.parent != site else "" for p in site.rglob("index.html") if "assets" not in p.parts)
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     require("playwright", CHROMIUM_HINT)
@@ -98,7 +104,6 @@ import functools  # noqa: E402
 import http.server  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -7,13 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
-def _all_pages(site: Path) -> list[str]:
-    return sorted(str(p.parent.relative_to(site)) + "/" if p.parent != site else "" for p in site.rglob("index.html") if "assets" not in p.parts)
+from conftest import site_pages
 
 
 def test_every_page_loads_cleanly_and_offline(page: Any, base_url: str, built_site: Path) -> None:
-    pages = _all_pages(built_site)
+    pages = site_pages(built_site)
     assert len(pages) >= 10
     for path in pages:
         page.goto(base_url + path, wait_until="load")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from conftest import site_pages
+
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 ALIGNED_PAGES = ["learn/bptt/", "compare/lstm-vs-gru/"]
 
@@ -79,9 +81,7 @@ def test_wide_content_scrolls_visibly_on_a_phone(page: Any, base_url: str, built
     """At 390 px nothing widens the page, and what is wider than the screen scrolls inside its
     own box with a visible cue (a shadow on the side that has more)."""
     page.set_viewport_size(PHONE)
-    paths = sorted(
-        str(p.parent.relative_to(built_site)) + "/" if p.parent != built_site else "" for p in built_site.rglob("index.html") if "assets" not in p.parts
-    )
+    paths = site_pages(built_site)
     problems, scrolling = [], 0
     for path in paths:
         page.goto(base_url + path)

@@ -153,13 +153,23 @@
     solution.open = true;
   }
 
+  // A card's title is one level below the heading the block follows (h1 → h2, h2 → h3),
+  // so the page outline skips no level.
+  function titleLevel(block) {
+    var level = 1;
+    (block.closest("article") || document).querySelectorAll("h1, h2, h3, h4, h5, h6").forEach(function (h) {
+      if (!block.contains(h) && (h.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING)) level = Number(h.tagName[1]);
+    });
+    return Math.min(6, level + 1);
+  }
+
   function renderCard(block, card, group, state) {
     var index = (state.variantIndex[group[0].template] || 0) % group.length;
     var q = group[index];
     card.textContent = "";
     var id = "lr-q-" + (++uid);
     card.setAttribute("aria-labelledby", id + "-title");
-    card.appendChild(el("h3", { id: id + "-title" }, q.title));
+    card.appendChild(el("h" + titleLevel(block), { id: id + "-title", "class": "lr-q-title" }, q.title));
     var meta = el("p", { "class": "lr-q-meta" }, "variant ");
     meta.appendChild(el("code", {}, q.variant));
     meta.appendChild(document.createTextNode(" · seed " + q.seed + " · "));
@@ -205,8 +215,9 @@
       s.variantIndex[q.template] = (index + 1) % group.length;
       save(s);
       renderCard(block, card, group, s);
-      card.querySelector("h3").setAttribute("tabindex", "-1");
-      card.querySelector("h3").focus();
+      var title = card.querySelector(".lr-q-title");
+      title.setAttribute("tabindex", "-1");
+      title.focus();
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -1,0 +1,79 @@
+"""Accessibility: axe-core on every built page, light and dark, on a desktop and a phone.
+
+axe-core 4.14.1 is vendored (tests/vendor/axe-core, from ``npm pack axe-core@4.14.1``, MPL-2.0)
+and injected into each page; nothing is fetched. The rules run are WCAG 2.0, 2.1 and 2.2 at
+levels A and AA plus axe's best practices (landmarks, heading order, dialog names, empty table
+headers). Every page must have no violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import _Watch, site_pages
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+RUN_AXE = """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]}))
+  .violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary)}))"""
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    source = AXE.read_text(encoding="utf-8")
+    assert source.startswith(f"/*! axe v{AXE_VERSION}"), "tests/vendor/axe-core/axe.min.js is not the pinned axe-core"
+    return source
+
+
+def _violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    page.add_script_tag(content=axe_source)
+    return page.evaluate(RUN_AXE, TAGS)
+
+
+@pytest.fixture
+def context_for(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def make(scheme: str, width: int) -> Any:
+        context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        page.watch = _Watch(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("light", 390)], ids=["light", "dark", "phone"])
+def test_every_page_has_no_axe_violation(context_for: Any, base_url: str, built_site: Path, axe_source: str, scheme: str, width: int) -> None:
+    page = context_for(scheme, width)
+    pages = site_pages(built_site)
+    assert len(pages) >= 20
+    found = []
+    for path in pages:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_function("document.querySelector('.md-search[aria-label]') !== null")  # a11y.js has run
+        shown = page.eval_on_selector("body", "b => b.getAttribute('data-md-color-scheme')")
+        assert shown == ("slate" if scheme == "dark" else "default"), (path, shown)
+        found += [f"{path or '/'} {v['id']} ({v['help']}):\n    " + "\n    ".join(v["nodes"][:5]) for v in _violations(page, axe_source)]
+    assert found == [], f"{len(found)} axe-core violations ({scheme}, {width} px):\n" + "\n".join(found)
+    assert page.watch.off_host == []
+
+
+def test_axe_reports_what_it_should(context_for: Any, axe_source: str) -> None:
+    """The harness can fail: a page with low-contrast text, an unnamed dialog and a skipped
+    heading level gets exactly those violations."""
+    page = context_for("light", 1280)
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><h1>T</h1><h3>skipped h2</h3>'
+        '<p style="color:#888;background:#fff">low contrast</p><div role="dialog">x</div></main></body></html>'
+    )
+    ids = {v["id"] for v in _violations(page, axe_source)}
+    assert {"color-contrast", "aria-dialog-name", "heading-order"} <= ids, ids
