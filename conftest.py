@@ -12,7 +12,9 @@ import doctest
 import importlib.util
 import os
 
+import pytest
 from sybil import Sybil
+from sybil.integration.pytest import SybilItem
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
 
 
@@ -35,11 +37,16 @@ pytest_collect_file = Sybil(
 ).pytest()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     """Docstring examples of ``lstm_ref.interop`` need PyTorch: skip them where it is missing,
-    unless CI=true (then they run and fail, as a missing oracle must)."""
-    import pytest
+    unless CI=true (then they run and fail, as a missing oracle must).
 
+    A page's examples are one session, read top to bottom, so they run in page order even where
+    a plugin shuffles the tests (``pytest -p randomly``): pages and Python tests may move, the
+    steps of a page do not.
+    """
+    _keep_page_order(items)
     in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     if importlib.util.find_spec("torch") is not None or in_ci:
         return
@@ -47,3 +54,15 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if item.name.startswith("lstm_ref.interop."):
             item.add_marker(skip)
+
+
+def _keep_page_order(items: list[pytest.Item]) -> None:
+    """Put each page's examples back in page order, in the slots the page's examples hold."""
+    pages: dict[object, list[tuple[int, SybilItem]]] = {}
+    for k, item in enumerate(items):
+        if isinstance(item, SybilItem):
+            pages.setdefault(item.path, []).append((k, item))
+    for examples in pages.values():
+        ordered = sorted((item for _, item in examples), key=lambda item: (item.example.line, item.example.column))
+        for (k, _), item in zip(examples, ordered, strict=True):
+            items[k] = item
