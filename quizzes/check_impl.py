@@ -22,10 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import pickle
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +34,8 @@ from lstm_ref.gru import Reset
 from lstm_ref.kernels import sigmoid
 from lstm_ref.linear import project
 from lstm_ref.rnn import Nonlinearity
+
+from .sandbox import CallResult, LoadError, run_calls
 
 __all__ = ["KINDS", "Report", "check", "render"]
 
@@ -246,21 +244,6 @@ class Report:
         return self.error is None and bool(self.cases) and all(c.status == "pass" for c in self.cases)
 
 
-def _run_learner(path: Path, func: str, calls: list[tuple[Any, ...]], timeout: float) -> tuple[list[Any], bool]:
-    with tempfile.TemporaryDirectory() as tmp:
-        inputs, outputs = Path(tmp) / "in.pkl", Path(tmp) / "out.pkl"
-        inputs.write_bytes(pickle.dumps(calls))
-        try:
-            subprocess.run(
-                [sys.executable, "-m", "quizzes._impl_runner", str(path), func, str(inputs), str(outputs)], timeout=timeout, capture_output=True, check=False
-            )
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        results = pickle.loads(outputs.read_bytes()) if outputs.exists() else []
-    return results, timed_out
-
-
 def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_tuple: bool) -> str | None:
     """None when equal; otherwise what differs, for the learner."""
     if len(got) != len(expected) or (len(expected) > 1 and not as_tuple):
@@ -276,9 +259,11 @@ def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_t
 
 
 def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0) -> Report:
-    """Check ``FILE.py:FUNCTION`` as an implementation of ``kind``."""
+    """Check ``FILE.py:FUNCTION`` as an implementation of ``kind``; ``timeout`` is per call."""
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {sorted(KINDS)}, got {kind!r}")
+    if not timeout > 0:
+        raise ValueError(f"timeout: expected a positive number of seconds, got {timeout:g}")
     file, _, func = target.rpartition(":")
     if not file or not func:
         raise ValueError(f"target: expected FILE.py:FUNCTION, got {target!r}")
@@ -290,27 +275,26 @@ def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0) -> Re
     cases = [_make_case(kind, rng, *sizes) for sizes in SIZES]
     calls = [tuple(c[a] for a in spec.args) for c in cases]
     transposed = [tuple(c[a].T if a.startswith("W_") else c[a] for a in spec.args) for c in cases]
-    results, timed_out = _run_learner(path, func, calls + transposed, timeout)
     report = Report(kind, target)
-    if results and results[0][0] == "load":
-        report.error = results[0][1]
+    try:
+        results = run_calls(path, func, calls + transposed, timeout=timeout)
+    except LoadError as exc:
+        report.error = str(exc)
         return report
     expected = [spec.reference(c) for c in cases]
     outputs: list[list[np.ndarray] | None] = []
-    for sizes, exp, res in zip(SIZES, expected, results[: len(cases)] + [None] * (len(cases) - len(results[: len(cases)])), strict=True):
-        if res is None:
-            report.cases.append(CaseResult(sizes, "error", f"stopped after {timeout:g} s: the function did not return (an infinite loop?)"))
+    for sizes, exp, res in zip(SIZES, expected, results[: len(cases)], strict=True):
+        if res.status != "ok":
+            message = f"{res.message}; expected ({', '.join(spec.outputs)})" if res.status == "none" else res.message
+            report.cases.append(CaseResult(sizes, "error", message))
             outputs.append(None)
-        elif res[0] != "ok":
-            report.cases.append(CaseResult(sizes, "error", res[1]))
-            outputs.append(None)
-        else:
-            problem = _compare(spec, res[1], exp, res[2])
-            report.cases.append(CaseResult(sizes, "fail" if problem else "pass", problem or ""))
-            outputs.append(res[1] if not problem or "shape" not in problem else None)
-    if timed_out and not any(c.status == "error" for c in report.cases):
-        report.error = f"stopped after {timeout:g} s: the function did not return (an infinite loop?)"
-    if report.passed or report.error:
+            continue
+        problem = _compare(spec, res.values, exp, res.as_tuple)
+        if problem and not problem.startswith(("returned", "has shape")):
+            problem += _precision_hint(res.values, exp, res.dtypes)
+        report.cases.append(CaseResult(sizes, "fail" if problem else "pass", problem or ""))
+        outputs.append(res.values if not problem or "shape" not in problem else None)
+    if report.passed:
         return report
     failing = next(c for c in report.cases if c.status != "pass")
     k = report.cases.index(failing)
@@ -319,12 +303,19 @@ def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0) -> Re
     return report
 
 
-def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: list[Any], expected: list[list[np.ndarray]]) -> str | None:
-    if (
-        transposed
-        and all(r[0] == "ok" and _compare(spec, r[1], e, r[2]) is None for r, e in zip(transposed, expected, strict=False))
-        and len(transposed) == len(cases)
-    ):
+def _precision_hint(got: list[np.ndarray], expected: list[np.ndarray], dtypes: list[str]) -> str:
+    """A note when the values agree only to single precision, the usual float32 slip."""
+    low = sorted({d for d in dtypes if d in ("float32", "float16")})
+    if low:
+        return f" (your result is {'/'.join(low)}: compute in float64, the dtype of the inputs)"
+    if len(got) != len(expected) or any(g.shape != e.shape for g, e in zip(got, expected, strict=True)):
+        return ""
+    worst = max(float(np.max(np.abs(g - e) / (np.abs(e) + 1e-3))) for g, e in zip(got, expected, strict=True))
+    return " (it agrees only to about 1e-6: a float32 step somewhere?)" if worst < 1e-5 else ""
+
+
+def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: list[CallResult], expected: list[list[np.ndarray]]) -> str | None:
+    if all(r.status == "ok" and _compare(spec, r.values, e, r.as_tuple) is None for r, e in zip(transposed, expected, strict=True)):
         return "the weights are used transposed: PyTorch's W_ih is (G·H, I), so the product is x @ W_ih.T"
     usable = [(c, o) for c, o in zip(cases, outputs, strict=True) if o is not None]
     if not usable:

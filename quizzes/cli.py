@@ -337,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("check-impl", help="test your own RNN/LSTM/GRU cell (or LSTM backward) against lstm_ref and name the likely mistake")
     p.add_argument("target", help="FILE.py:FUNCTION")
     p.add_argument("--kind", required=True, choices=("lstm_cell", "gru_cell", "rnn_cell", "lstm_backward"))
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds before a hanging function is stopped")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds each call may take before it is stopped (default 10)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_cmd_check_impl)
 

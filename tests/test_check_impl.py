@@ -131,7 +131,53 @@ def test_a_crash_is_reported_with_the_learners_line(tmp_path: Path) -> None:
 
 def test_a_hang_is_stopped(tmp_path: Path) -> None:
     report = check(_write(tmp_path, "def f(*args):\n    while True:\n        pass\n"), "gru_cell", timeout=2)
-    assert "stopped after 2 s" in render(report) and not report.passed
+    text = render(report)
+    assert "did not return within 2 s (an infinite loop?)" in text and not report.passed
+    assert "not run: an earlier call did not return" in text
+
+
+def test_the_time_limit_is_per_call(tmp_path: Path) -> None:
+    """Eight calls of 0.4 s each take longer than the 1 s limit together, but each is within it."""
+    body = RNN.format(body="np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)").replace("    return", "    __import__('time').sleep(0.4)\n    return")
+    report = check(_write(tmp_path, body), "rnn_cell", timeout=1)
+    assert report.passed, render(report)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan")])
+def test_a_time_limit_must_be_positive(tmp_path: Path, timeout: float) -> None:
+    with pytest.raises(ValueError, match="timeout: expected a positive number"):
+        check(_write(tmp_path, "def f(*a):\n    pass\n"), "rnn_cell", timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("import sys\ndef f(*a):\n    sys.exit(3)\n", "SystemExit: 3"),
+        ("def f(*a):\n    raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+        ("import os\ndef f(*a):\n    os._exit(4)\n", "the process exited with code 4 (os._exit?)"),
+    ],
+    ids=["sys.exit", "KeyboardInterrupt", "os._exit"],
+)
+def test_an_exit_is_reported_as_an_exit_not_a_hang(tmp_path: Path, body: str, message: str) -> None:
+    text = render(check(_write(tmp_path, body), "rnn_cell", timeout=30))
+    assert message in text and "infinite loop" not in text and "within" not in text, text
+
+
+def test_an_exit_at_import_is_a_load_error(tmp_path: Path) -> None:
+    report = check(_write(tmp_path, "import sys\nsys.exit(1)\ndef f(*a):\n    pass\n"), "rnn_cell")
+    assert report.error == "importing mine.py failed: SystemExit: 1\n  mine.py, line 7: sys.exit(1)"
+
+
+def test_none_and_float32_get_a_hint(tmp_path: Path) -> None:
+    text = render(check(_write(tmp_path, "def f(*a):\n    pass\n"), "lstm_cell"))
+    assert "returned None (is a return statement missing?); expected (h, c)" in text
+    body = (
+        "def f(*args):\n"
+        "    x, h_prev, W_ih, W_hh, b_ih, b_hh = (a.astype(np.float32) for a in args)\n"
+        "    return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)\n"
+    )
+    text = render(check(_write(tmp_path, body), "rnn_cell"))
+    assert "your result is float32: compute in float64" in text, text
 
 
 def test_wrong_shape_and_wrong_arity(tmp_path: Path) -> None:
@@ -161,6 +207,8 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
         [sys.executable, "-m", "quizzes.cli", "check-impl", str(tmp_path / "x.py") + ":f", "--kind", "rnn_cell"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+    zero = subprocess.run([sys.executable, "-m", "quizzes.cli", "check-impl", target, "--kind", "rnn_cell", "--timeout", "0"], capture_output=True, text=True)
+    assert zero.returncode == 2 and "timeout: expected a positive number of seconds, got 0" in zero.stderr
 
 
 def test_the_exercise_page_starter_code_is_checked(tmp_path: Path) -> None:
