@@ -9,7 +9,9 @@
 * The schema is versioned (table ``meta``). A file that is not a readable
   lstm-quiz database is **never replaced**: opening it raises
   :class:`ProgressError`, the file is left as it is, and a backup copy is
-  written beside it first.
+  written beside it, once (``NAME.damaged-HASH``, named after its content).
+* A file that cannot be written (read-only file or folder) is refused when it is
+  opened, before a question is asked, and is not called damaged.
 
 >>> import tempfile, pathlib
 >>> with Progress(pathlib.Path(tempfile.mkdtemp()) / "p.sqlite3") as db:
@@ -20,6 +22,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -90,24 +93,49 @@ def default_path() -> Path:
     return base / "lstm-ref" / "progress.sqlite3"
 
 
+_COLUMNS = {  # what this version reads and writes; a file without them is not usable
+    "meta": {"key", "value"},
+    "attempts": {"id", "at", "template", "seed", "variant", "topic", "answer", "score", "session"},
+    "reviews": {"template", "ease", "interval_days", "reps", "lapses", "due", "last"},
+}
+
+
 class Progress:
-    """An open progress database (use as a context manager)."""
+    """An open progress database (use as a context manager).
+
+    Opening it takes the write lock once: a file that cannot be written, or is not a usable
+    lstm-quiz database, is refused here, before any question is asked.
+    """
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
-        existed = self.path.exists() and self.path.stat().st_size > 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            where = f"cannot create the folder of the progress file {self.path} ({exc.strerror})"
+            raise ProgressError(f"{where}; use --db / LSTM_QUIZ_DB for another file") from exc
+        try:
             self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 30000")
-            if existed:
-                self._check()
-            else:
-                self._create()
+            with self.transaction():  # one writer at a time: creating the schema cannot race
+                tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if tables:
+                    self._check(tables)
+                else:
+                    self._create()
+                # a real write: SQLite opens a write-protected file read-only without a word
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_opened', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
             self._db.execute("PRAGMA journal_mode = WAL")
         except ProgressError:
             self._close_quietly()
             raise
+        except sqlite3.OperationalError as exc:  # read-only, locked, cannot open: the file itself is fine
+            self._close_quietly()
+            raise ProgressError(
+                f"the progress file {self.path} cannot be opened for writing ({exc}). Nothing was changed. "
+                f"Check that you may write it and its folder (SQLite keeps {self.path.name}-wal and -shm beside it), "
+                "or use --db / LSTM_QUIZ_DB for another file."
+            ) from exc
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise self._damaged(str(exc)) from exc
@@ -118,38 +146,49 @@ class Progress:
             db.close()
 
     def _damaged(self, reason: str) -> ProgressError:
-        backup = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        """The error for an unusable file, after backing it up once (one copy per content)."""
         try:
-            shutil.copy2(self.path, backup)
-            saved = f"a copy was saved as {backup}"
-        except OSError as exc:  # pragma: no cover - disk full or read-only
-            saved = f"no backup copy could be written ({exc})"
+            digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
+            backup = self.path.with_name(f"{self.path.name}.damaged-{digest}")
+            if backup.exists():
+                saved = f"a copy was saved earlier as {backup}"
+            else:
+                shutil.copy2(self.path, backup)
+                saved = f"a copy was saved as {backup}"
+        except OSError as exc:  # read-only folder, disk full
+            saved = f"no backup copy could be written ({exc.strerror or exc})"
         return ProgressError(
             f"the progress file {self.path} is damaged or not an lstm-quiz database ({reason}). "
             f"It was left untouched; {saved}. Move it aside to start afresh, or use --db / LSTM_QUIZ_DB for another file."
         )
 
-    def _check(self) -> None:
+    def _check(self, tables: set[str]) -> None:
         ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
         if ok != "ok":
             raise self._damaged(f"integrity check: {ok}")
-        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
             raise self._damaged("no lstm-quiz schema in it")
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        version = int(row[0]) if row else 0
+        try:
+            version = int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            raise self._damaged(f"its schema version {row[0]!r} is not a number") from None
         if version > SCHEMA_VERSION:
             raise ProgressError(f"{self.path} was written by a newer lstm-quiz (schema {version} > {SCHEMA_VERSION}); upgrade lstm-ref to use it")
         if version < 1:
             raise self._damaged(f"unknown schema version {version}")
+        for table, columns in _COLUMNS.items():
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if not columns <= present:
+                what = f"table {table!r} is missing" if not present else f"table {table!r} lacks {', '.join(sorted(columns - present))}"
+                raise self._damaged(what)
 
     def _create(self) -> None:
-        with self.transaction():
-            for statement in _SCHEMA.strip().split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            self._db.execute("INSERT INTO meta VALUES ('created', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+        for statement in _SCHEMA.strip().split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+        self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._db.execute("INSERT INTO meta VALUES ('created', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

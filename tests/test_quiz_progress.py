@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from quizzes.progress import SCHEMA_VERSION, Attempt, Progress, ProgressError, default_path
 from quizzes.srs import DAY, due_templates, schedule
+
+ROOT = Path(__file__).resolve().parent.parent  # not from conftest: spawned workers import this module
 
 
 def _attempt(k: int = 0, score: float = 1.0) -> Attempt:
@@ -102,3 +108,122 @@ def test_sm2_schedule_by_hand() -> None:
     assert (s["reps"], s["interval_days"], s["lapses"], s["ease"]) == (0, 1.0, 1, pytest.approx(1.92))
     states = {"a": {"due": 5.0}, "b": {"due": 1.0}, "c": {"due": 50.0}}
     assert due_templates(["a", "b", "c", "d"], states, now=10.0) == ["d", "b", "a"]
+
+
+# ---- files that cannot be used: refused at open, kept, backed up once -------------------------
+
+
+def _sqlite(path: Path, *statements: str) -> None:
+    con = sqlite3.connect(path)
+    for statement in statements:
+        con.execute(statement)
+    con.commit()
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("DROP TABLE attempts", "table 'attempts' is missing"),
+        ("ALTER TABLE reviews DROP COLUMN due", "table 'reviews' lacks due"),
+        ("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'", "its schema version 'abc' is not a number"),
+    ],
+    ids=["no-attempts-table", "missing-column", "version-not-a-number"],
+)
+def test_a_broken_schema_is_refused_at_open(tmp_path: Path, change: str, reason: str) -> None:
+    path = tmp_path / "p.sqlite3"
+    Progress(path).close()
+    _sqlite(path, change)
+    before = path.read_bytes()
+    with pytest.raises(ProgressError, match=f"damaged or not an lstm-quiz database \\({reason}\\)"):
+        Progress(path)
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_file_is_backed_up_once(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"not a database\n" * 100)
+    for _ in range(3):
+        with pytest.raises(ProgressError):
+            Progress(path)
+    (backup,) = tmp_path.glob("progress.sqlite3.damaged-*")
+    with pytest.raises(ProgressError, match=f"a copy was saved earlier as {backup}"):
+        Progress(path)
+    path.write_bytes(b"different damage\n" * 100)  # new content: one more copy
+    with pytest.raises(ProgressError):
+        Progress(path)
+    assert len(list(tmp_path.glob("progress.sqlite3.damaged-*"))) == 2
+
+
+def _first_use(path: str, start: int, at: float) -> int:
+    """At time ``at``, open a new store and record 15 attempts; 0 on success, 1 if refused."""
+    time.sleep(max(0.0, at - time.time()))  # all four open together
+    try:
+        with Progress(path) as db:
+            for k in range(start, start + 15):
+                db.record(_attempt(k))
+    except ProgressError:
+        return 1
+    return 0
+
+
+def test_four_first_uses_at_once_create_one_store(tmp_path: Path) -> None:
+    """Four `take`s started together on a path that does not exist yet: none is refused, no
+    backup is made, and all 60 answers are kept."""
+    path = tmp_path / "new" / "p.sqlite3"
+    ctx = multiprocessing.get_context("spawn")
+    at = time.time() + 3.0  # after the four processes have started
+    with ctx.Pool(4) as pool:
+        refused = pool.starmap_async(_first_use, [(str(path), 100 * k, at) for k in range(4)]).get(timeout=120)
+    assert refused == [0, 0, 0, 0]
+    assert list(path.parent.glob("*.damaged-*")) == []
+    with Progress(path) as db:
+        assert sorted(a.seed for a in db.attempts()) == sorted(100 * k + j for k in range(4) for j in range(15))
+
+
+def _drop_file_permission_override() -> None:  # pragma: no cover - runs in the child
+    """As root, give up the capabilities that ignore file permissions (Linux), so a read-only
+    file is read-only to this process too."""
+    if os.geteuid() == 0:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _take_as_user(db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LSTM_QUIZ_DB": str(db), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "quizzes.cli", "take", "--topic", "counting", "--count", "1", "--seed", "1"],
+        input="1\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        preexec_fn=_drop_file_permission_override,
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="file permissions as Linux has them")
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_read_only_store_is_refused_before_the_question(tmp_path: Path, read_only: str) -> None:
+    """Nothing is asked (so no answer is typed and lost), nothing is called damaged or backed up."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    path = folder / "p.sqlite3"
+    with Progress(path) as db:
+        db.record(_attempt(1))
+    before = path.read_bytes()
+    target = path if read_only == "file" else folder
+    target.chmod(0o444 if read_only == "file" else 0o555)
+    try:
+        run = _take_as_user(path, tmp_path)
+    finally:
+        target.chmod(0o644 if read_only == "file" else 0o755)
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "cannot be opened for writing" in run.stderr and "damaged" not in run.stderr
+    assert "question 1" not in run.stdout
+    assert path.read_bytes() == before and list(folder.glob("*.damaged-*")) == []
