@@ -50,39 +50,43 @@ def make_answers(pairs: list[tuple[Question, str]]) -> dict[str, Any]:
 
 
 def grade_file(path: Path) -> dict[str, Any]:
-    """Grade every answer in the file; returns ``{"count", "score", "questions": [...]}``."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AnswersFileError(f"{path}: no such file") from None
-    except json.JSONDecodeError as exc:
-        raise AnswersFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise AnswersFileError(f'{path}: not an lstm-quiz answers file (expected "format": "{FORMAT}")')
-    if doc.get("version") != VERSION:
-        raise AnswersFileError(f"{path}: answers-file version {doc.get('version')!r} is not supported (expected {VERSION})")
-    answers = doc.get("answers")
-    if not isinstance(answers, list):
-        raise AnswersFileError(f'{path}: "answers" must be a list')
-    rows = []
-    for k, entry in enumerate(answers):
-        where = f"{path}: answers[{k}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("template"), str) or not isinstance(entry.get("seed"), int):
-            raise AnswersFileError(f'{where}: needs "template" (text) and "seed" (integer)')
-        if not isinstance(entry.get("answer"), str):
-            raise AnswersFileError(f'{where}: "answer" must be the text the learner typed')
-        try:
-            q = generate(entry["template"], entry["seed"])
-        except KeyError:
-            raise AnswersFileError(f"{where}: unknown template {entry['template']!r}") from None
+    """Grade every answer in the file.
+
+    Returns ``{"count", "score", "questions": [...], "not_counted"}``: ``count`` is the number of
+    answers graded. An entry that cannot be graded (unknown template, bad seed), a format
+    error, or a second answer to the same variant is listed with a note and left out of the
+    count, so the score is over the questions actually answered, once each.
+    """
+    doc = _read(path)
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    for k, entry in enumerate(doc["answers"]):
+        where = f"answers[{k}]"
+        problem = _entry_problem(entry)
+        if problem is None:
+            try:
+                q = generate(entry["template"], entry["seed"])
+            except KeyError:
+                problem = f"unknown template {entry['template']!r}"
+            except ValueError as exc:
+                problem = str(exc)
+        if problem is not None:
+            rows.append({"entry": where, "counted": False, "note": f"not graded: {problem}", "score": 0.0})
+            continue
         result = grade(q, entry["answer"])
-        note = None
+        note, counted = None, True
         if entry.get("variant") not in (None, q.variant_id):
             note = f"variant {entry['variant']} differs from this version's {q.variant_id}: graded against the current variant"
         if result.format_error:
-            note = f"format error: {result.format_error}"
+            note, counted = f"format error, not counted: {result.format_error}", False
+        elif (q.template, q.seed) in seen:
+            note, counted = "a second answer to this variant: not counted (the first one is)", False
+        else:
+            seen.add((q.template, q.seed))
         rows.append(
             {
+                "entry": where,
+                "counted": counted,
                 "variant": q.variant_id,
                 "template": q.template,
                 "seed": q.seed,
@@ -94,4 +98,43 @@ def grade_file(path: Path) -> dict[str, Any]:
                 "note": note,
             }
         )
-    return {"count": len(rows), "score": sum(r["score"] for r in rows), "questions": rows}
+    graded = [r for r in rows if r["counted"]]
+    return {"count": len(graded), "score": sum(r["score"] for r in graded), "not_counted": len(rows) - len(graded), "questions": rows}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The document, checked as a whole; per-entry problems are left to the caller."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AnswersFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AnswersFileError(f"{path}: is a directory, not an answers file") from None
+    except UnicodeDecodeError as exc:
+        raise AnswersFileError(f"{path}: not UTF-8 text (byte {exc.start} cannot be read); export the answers again") from None
+    except OSError as exc:
+        raise AnswersFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise AnswersFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise AnswersFileError(f'{path}: not an lstm-quiz answers file (expected "format": "{FORMAT}")')
+    if doc.get("version") != VERSION:
+        raise AnswersFileError(f"{path}: answers-file version {doc.get('version')!r} is not supported (expected {VERSION})")
+    if not isinstance(doc.get("answers"), list):
+        raise AnswersFileError(f'{path}: "answers" must be a list')
+    return doc
+
+
+def _entry_problem(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return "an entry must be an object with template, seed and answer"
+    if not isinstance(entry.get("template"), str):
+        return '"template" must be text'
+    seed = entry.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        return f'"seed" must be a whole number, got {json.dumps(seed)}'
+    if not 0 <= seed < 2**63:
+        return f'"seed" {seed} is out of range (0 to 2**63 - 1)'
+    if not isinstance(entry.get("answer"), str):
+        return '"answer" must be the text the learner typed'
+    return None

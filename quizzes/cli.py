@@ -162,6 +162,7 @@ def _summary(scores: list[tuple[str, float]], style: _Style) -> None:
 
 
 def _pick_topics(args: argparse.Namespace) -> list[str] | None:
+    from .parsing import printable
     from .registry import TOPICS
 
     if args.topic or not sys.stdin.isatty():
@@ -172,10 +173,10 @@ def _pick_topics(args: argparse.Namespace) -> list[str] | None:
     raw = input("topics (numbers separated by commas, Enter for all): ").strip()
     if not raw:
         return None
-    try:
-        return [names[int(part) - 1] for part in raw.replace(",", " ").split()]
-    except (ValueError, IndexError):
-        raise ValueError(f"topics: expected numbers from 1 to {len(names)}, got {raw!r}") from None
+    parts = raw.replace(",", " ").split()
+    if not all(part.isdigit() and 1 <= int(part) <= len(names) for part in parts):
+        raise ValueError(f"topics: expected numbers from 1 to {len(names)}, got '{printable(raw)}'")
+    return [names[int(part) - 1] for part in parts]
 
 
 def _cmd_take(args: argparse.Namespace) -> int:
@@ -185,7 +186,11 @@ def _cmd_take(args: argparse.Namespace) -> int:
 
     from .registry import templates
 
-    topics = _pick_topics(args)
+    try:
+        topics = _pick_topics(args)
+    except (EOFError, KeyboardInterrupt) as exc:
+        print("\nstopped: no quiz started.")
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_OK
     pool = templates(topics)
     args.session_seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     rng = np.random.default_rng(args.session_seed)
@@ -250,6 +255,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 # ---- grade / export ------------------------------------------------------------
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .answers_file import AnswersFileError, grade_file
+    from .parsing import printable
 
     try:
         report = grade_file(Path(args.answers))
@@ -261,10 +267,15 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         return EXIT_OK
     style = _style(args, sys.stdout)
     for row in report["questions"]:
-        status = style.good("✓") if row["score"] == 1 else style.bad("✗") if row["score"] == 0 else style.bad("~")
-        note = f"  ({row['note']})" if row.get("note") else ""
-        print(f"{status} {row['variant']:<36} answer {row['answer']!r:<24} score {row['score']:.2f}  expected {row['expected']}{note}")
-    print(style.bold(f"\ntotal {report['score']:g} / {report['count']}"))
+        note = f"  ({printable(row['note'])})" if row.get("note") else ""
+        if "variant" not in row:
+            print(f"{style.bad('!')} {row['entry']:<36}{note}")
+            continue
+        status = "·" if not row["counted"] else style.good("✓") if row["score"] == 1 else style.bad("✗") if row["score"] == 0 else style.bad("~")
+        answer = "'" + printable(row["answer"]) + "'"
+        print(f"{status} {row['variant']:<36} answer {answer:<24} score {row['score']:.2f}  expected {row['expected']}{note}")
+    left_out = f" ({report['not_counted']} not counted: see the notes)" if report["not_counted"] else ""
+    print(style.bold(f"\ntotal {report['score']:g} / {report['count']}") + left_out)
     return EXIT_OK
 
 
@@ -272,7 +283,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .export import ExportError, export
 
     try:
-        written = export(args.format, Path(args.out), topics=args.topic, template_ids=args.template, variants=args.variants, seed=args.seed)
+        written = export(
+            args.format,
+            Path(args.out),
+            topics=args.topic,
+            template_ids=args.template,
+            exclude=args.exclude,
+            variants=args.variants,
+            seed=args.seed,
+            force=args.force,
+        )
     except ExportError as exc:
         print(f"lstm-quiz: export: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -287,6 +307,20 @@ def _cmd_check_impl(args: argparse.Namespace) -> int:
     report = check(args.target, args.kind, timeout=args.timeout, seed=args.seed)
     print(render(report))
     return EXIT_OK if report.passed else 1
+
+
+MAX_QUESTIONS = 200  # per session; a quiz is taken by a person
+
+
+def _count(text: str) -> int:
+    """``--count``: a number of questions from 1 to MAX_QUESTIONS."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= n <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_QUESTIONS} questions, got {n}")
+    return n
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -308,13 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     p = sub.add_parser("take", help="take a quiz interactively (progress is saved after every answer)")
     p.add_argument("--topic", action="append", help="a topic (repeatable); default: ask, or all")
-    p.add_argument("--count", type=int, default=5)
+    p.add_argument("--count", type=_count, default=5, help=f"questions (1 to {MAX_QUESTIONS}, default 5)")
     p.add_argument("--seed", type=int, help="reproduce a session")
     p.set_defaults(run=_cmd_take)
 
     p = sub.add_parser("review", help="spaced repetition (SM-2) over templates, a fresh variant each time")
     p.add_argument("--topic", action="append")
-    p.add_argument("--count", type=int, default=10)
+    p.add_argument("--count", type=_count, default=10, help=f"questions at most (1 to {MAX_QUESTIONS}, default 10)")
     p.set_defaults(run=_cmd_review)
 
     p = sub.add_parser("stats", help="your progress by topic")
@@ -329,8 +363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--format", required=True, choices=("moodle", "qti", "gift", "worksheet"))
     p.add_argument("--out", required=True, help="output file (moodle, gift), zip (qti) or directory (worksheet)")
     p.add_argument("--topic", action="append")
-    p.add_argument("--template", action="append")
-    p.add_argument("--variants", type=int, default=5, help="variants per template")
+    p.add_argument("--template", action="append", help="only this template (repeatable)")
+    p.add_argument("--exclude", action="append", metavar="TEMPLATE", help="leave this template out (repeatable)")
+    p.add_argument("--variants", type=int, default=5, help="variants per template (1 to 1000, default 5)")
+    p.add_argument("--force", action="store_true", help="replace files that exist")
     p.add_argument("--seed", type=int, default=0, help="first seed; variants use seed, seed+1, ...")
     p.set_defaults(run=_cmd_export)
 

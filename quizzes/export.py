@@ -18,6 +18,7 @@ numeric blanks, so vector answers cannot be exported to GIFT.
 from __future__ import annotations
 
 import html
+import io
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -28,6 +29,7 @@ from .registry import Template, templates
 __all__ = ["FORMATS", "ExportError", "export", "tolerance"]
 
 FORMATS = ("moodle", "qti", "gift", "worksheet")
+MAX_VARIANTS = 1000  # per template
 
 
 class ExportError(ValueError):
@@ -47,14 +49,15 @@ def _html_text(text: str) -> str:
     return "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
 
 
-def _select(topics: list[str] | None, template_ids: list[str] | None) -> list[Template]:
+def _select(topics: list[str] | None, template_ids: list[str] | None, exclude: list[str] | None = None) -> list[Template]:
     chosen = templates(topics)
+    known = {t.id for t in templates(None)}
+    unknown = [t for t in [*(template_ids or []), *(exclude or [])] if t not in known]
+    if unknown:
+        raise ExportError(f"unknown template(s) {unknown} (see `lstm-quiz list`)")
     if template_ids:
-        known = {t.id for t in chosen}
-        unknown = [t for t in template_ids if t not in known]
-        if unknown:
-            raise ExportError(f"unknown template(s) {unknown} (see `lstm-quiz list`)")
         chosen = [t for t in chosen if t.id in template_ids]
+    chosen = [t for t in chosen if t.id not in (exclude or [])]
     if not chosen:
         raise ExportError("no templates selected")
     return chosen
@@ -156,17 +159,19 @@ def _qti_item(q: Question, ident: str) -> str:
     return f"{head}{decl}{outcome}{body}{processing}{feedback}</assessmentItem>\n"
 
 
-def _qti(pool: list[tuple[Template, list[Question]]], out: Path) -> None:
+def _qti(pool: list[tuple[Template, list[Question]]]) -> bytes:
     items = [(f"item-{q.template}-{q.seed}", q) for _, questions in pool for q in questions]
     resources = "".join(f'<resource identifier={quoteattr(i)} type="imsqti_item_xmlv2p1" href="{i}.xml"><file href="{i}.xml"/></resource>' for i, _ in items)
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" identifier="lstm-ref-quiz">'
         f"<metadata><schema>QTIv2.1 Package</schema><schemaversion>1.0.0</schemaversion></metadata><organizations/><resources>{resources}</resources></manifest>\n"
     )
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("imsmanifest.xml", manifest)
         for ident, q in items:
             z.writestr(f"{ident}.xml", _qti_item(q, ident))
+    return buffer.getvalue()
 
 
 # ---- GIFT -----------------------------------------------------------------------------
@@ -180,7 +185,8 @@ def _gift(pool: list[tuple[Template, list[Question]]]) -> str:
     vectors = sorted({t.id for t, qs in pool for q in qs if isinstance(q.answer, Vector)})
     if vectors:
         raise ExportError(
-            f"GIFT cannot represent answers with several numbers (templates {vectors}); use --format moodle or qti, or leave them out with --topic/--template"
+            f"GIFT cannot represent answers with several numbers (templates {vectors}); use --format moodle or qti, "
+            f"or leave them out: {' '.join('--exclude ' + v for v in vectors)}"
         )
     lines = []
     for t, questions in pool:
@@ -204,7 +210,7 @@ def _gift(pool: list[tuple[Template, list[Question]]]) -> str:
 
 
 # ---- worksheet ----------------------------------------------------------------------
-def _worksheet(pool: list[tuple[Template, list[Question]]], out: Path) -> list[Path]:
+def _worksheet(pool: list[tuple[Template, list[Question]]], out: Path) -> dict[Path, str]:
     questions = [q for _, qs in pool for q in qs]
     sheet, key = ["# Worksheet: RNNs and LSTMs", ""], ["# Answer key", ""]
     for n, q in enumerate(questions, 1):
@@ -213,15 +219,11 @@ def _worksheet(pool: list[tuple[Template, list[Question]]], out: Path) -> list[P
             sheet += [f"- ({LETTERS[k]}) {opt}" for k, opt in enumerate(q.answer.options)] + [""]
         sheet += [f"*{q.how_to_answer()}*", "", "Answer: ______________________", "", f"<small>{q.variant_id}</small>", ""]
         key += [f"## {n}. {q.variant_id}", "", f"**{q.answer.display()}**", "", "```text", q.solution, "```", ""]
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    files = {}
     for name, lines in (("worksheet", sheet), ("answer-key", key)):
-        md = out / f"{name}.md"
-        md.write_text("\n".join(lines), encoding="utf-8")
-        page = out / f"{name}.html"
-        page.write_text(_markdown_to_html(lines, name.replace("-", " ").capitalize()), encoding="utf-8")
-        written += [md, page]
-    return written
+        files[out / f"{name}.md"] = "\n".join(lines)
+        files[out / f"{name}.html"] = _markdown_to_html(lines, name.replace("-", " ").capitalize())
+    return files
 
 
 def _markdown_to_html(lines: list[str], title: str) -> str:
@@ -260,22 +262,41 @@ def export(
     *,
     topics: list[str] | None = None,
     template_ids: list[str] | None = None,
+    exclude: list[str] | None = None,
     variants: int = 5,
     seed: int = 0,
+    force: bool = False,
 ) -> list[Path]:
-    """Write ``variants`` variants of each selected template in format ``fmt``; returns the files written."""
+    """Write ``variants`` variants of each selected template in format ``fmt``; returns the files written.
+
+    ``out`` is a file (a directory for ``worksheet``). An existing file is replaced only with
+    ``force``; each file is written whole or not at all.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"format: expected one of {FORMATS}, got {fmt!r}")
-    if variants < 1:
-        raise ExportError(f"variants: expected at least 1, got {variants}")
-    pool = [(t, [t.generate(seed + k) for k in range(variants)]) for t in _select(topics, template_ids)]
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise ExportError(f"variants: expected 1 to {MAX_VARIANTS}, got {variants}")
+    pool = [(t, [t.generate(seed + k) for k in range(variants)]) for t in _select(topics, template_ids, exclude)]
+    files: dict[Path, str | bytes]
     if fmt == "worksheet":
-        return _worksheet(pool, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "moodle":
-        out.write_text(_moodle(pool), encoding="utf-8")
-    elif fmt == "gift":
-        out.write_text(_gift(pool), encoding="utf-8")
+        if out.exists() and not out.is_dir():
+            raise ExportError(f"--out: {out} is a file; a worksheet is written into a directory")
+        files = dict(_worksheet(pool, out))
     else:
-        _qti(pool, out)
-    return [out]
+        if out.is_dir():
+            raise ExportError(
+                f"--out: {out} is a directory; give a file name, e.g. {out / ('pool.zip' if fmt == 'qti' else 'pool.xml' if fmt == 'moodle' else 'pool.gift')}"
+            )
+        files = {out: _qti(pool) if fmt == "qti" else _moodle(pool) if fmt == "moodle" else _gift(pool)}
+    existing = [str(path) for path in files if path.exists()]
+    if existing and not force:
+        raise ExportError(f"--out: {', '.join(existing)} exist{'s' * (len(existing) == 1)}; add --force to replace")
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".partial")
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    return list(files)

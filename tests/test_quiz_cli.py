@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from quizzes import generate
-from quizzes.answers_file import make_answers
+from quizzes.answers_file import AnswersFileError, grade_file, make_answers
 
 
 def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -92,7 +94,7 @@ def test_list_and_show(tmp_path: Path) -> None:
 
 def test_grade_an_answers_file(tmp_path: Path) -> None:
     qs = [generate("count-lstm", 1), generate("lstm-cell-vector", 2), generate("concept-applications", 3)]
-    typed = [qs[0].answer.typed(), "1, 2, 3", qs[2].answer.typed()]
+    typed = [qs[0].answer.typed(), ", ".join("9" for _ in qs[1].answer.values), qs[2].answer.typed()]
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(make_answers(list(zip(qs, typed, strict=True)))))
     r = _run(["--no-color", "grade", str(path)], tmp_path)
@@ -112,3 +114,81 @@ def test_help_does_not_import_the_bank_or_numpy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def _answers(tmp_path: Path, entries: list) -> Path:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"format": "lstm-quiz-answers", "version": 1, "answers": entries}))
+    return path
+
+
+def test_grade_counts_each_variant_once_and_names_what_it_left_out(tmp_path: Path) -> None:
+    q = generate("count-lstm", 1)
+    right = {"template": q.template, "seed": q.seed, "answer": q.answer.typed()}
+    entries = [
+        {**right, "answer": "12"},  # wrong: counted
+        right,  # a second answer to the same variant: not counted
+        {"template": "count-gru", "seed": 2, "answer": "0,5"},  # format error: not counted
+        {"template": "count-gru", "seed": True, "answer": "1"},  # not a seed
+        {"template": "count-gru", "seed": -4, "answer": "1"},  # out of range
+        {"template": "nope", "seed": 1, "answer": "1"},
+        "not an entry",
+    ]
+    report = grade_file(_answers(tmp_path, entries))
+    assert (report["score"], report["count"], report["not_counted"]) == (0.0, 1, 6)
+    notes = [row["note"] or "" for row in report["questions"]]
+    assert "second answer to this variant" in notes[1] and notes[2].startswith("format error, not counted")
+    assert notes[3] == 'not graded: "seed" must be a whole number, got true'
+    assert notes[4].startswith('not graded: "seed" -4 is out of range') and "unknown template 'nope'" in notes[5]
+    assert [row["entry"] for row in report["questions"]][-1] == "answers[6]"
+    r = _run(["--no-color", "grade", str(tmp_path / "answers.json")], tmp_path)
+    assert r.returncode == 0 and "total 0 / 1 (6 not counted: see the notes)" in r.stdout and "! answers[3]" in r.stdout
+
+
+def test_grade_reports_unreadable_files_by_name(tmp_path: Path) -> None:
+    with pytest.raises(AnswersFileError, match=f"{tmp_path}: is a directory"):
+        grade_file(tmp_path)
+    bad = tmp_path / "latin1.json"
+    bad.write_bytes('{"format": "lstm-quiz-answers", "answers": ["caf\xe9"]}'.encode("latin-1"))
+    with pytest.raises(AnswersFileError, match=f"{bad}: not UTF-8 text \\(byte 48"):
+        grade_file(bad)
+
+
+def test_grade_escapes_control_characters_in_answers(tmp_path: Path) -> None:
+    q = generate("count-lstm", 1)
+    path = _answers(tmp_path, [{"template": q.template, "seed": q.seed, "answer": "1\x1b[2J\x1b]0;owned\x07"}])
+    r = _run(["--no-color", "grade", str(path)], tmp_path)
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "'1\\u{001B}[2J\\u{001B}]0;owned\\u{0007}'" in r.stdout
+
+
+def test_take_escapes_control_characters_in_a_format_error(tmp_path: Path) -> None:
+    r = _run(["--no-color", "take", "--topic", "counting", "--count", "1", "--seed", "1"], tmp_path, "\x1b[2J\nskip\n")
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "'\\u{001B}[2J' is not a number" in r.stdout
+
+
+def test_count_is_bounded(tmp_path: Path) -> None:
+    for count, message in (("-1", "expected 1 to 200 questions, got -1"), ("0", "got 0"), ("1000000", "got 1000000"), ("x", "expected a whole number")):
+        r = _run(["take", "--count", count], tmp_path)
+        assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_the_topic_prompt(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """At a terminal, topics are picked by number: 0 and -1 are refused (not read from the end);
+    Ctrl-D or Ctrl-C there stops without a traceback."""
+    from quizzes import cli
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setenv("LSTM_QUIZ_DB", str(tmp_path / "p.sqlite3"))
+    for typed in ("0", "-1", "1, 99", "two"):
+        monkeypatch.setattr("builtins.input", lambda _prompt, typed=typed: typed)
+        assert cli.main(["take"]) == cli.EXIT_USAGE
+        assert "topics: expected numbers from 1 to" in capsys.readouterr().err
+    for key, code in ((EOFError, cli.EXIT_OK), (KeyboardInterrupt, cli.EXIT_INTERRUPTED)):
+
+        def press(_prompt: str, key: type[BaseException] = key) -> str:
+            raise key
+
+        monkeypatch.setattr("builtins.input", press)
+        assert cli.main(["take"]) == code
+        assert "stopped: no quiz started." in capsys.readouterr().out

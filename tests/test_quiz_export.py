@@ -109,8 +109,43 @@ def test_worksheet_and_separate_answer_key(tmp_path: Path) -> None:
 def test_export_errors_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="unknown template"):
         export("moodle", tmp_path / "x.xml", template_ids=["nope"])
+    with pytest.raises(ExportError, match="unknown template"):
+        export("moodle", tmp_path / "x.xml", exclude=["nope"])
     with pytest.raises(ExportError, match="format: expected one of"):
         export("pdf", tmp_path / "x.pdf")
+    for variants in (0, 1001):
+        with pytest.raises(ExportError, match=f"variants: expected 1 to 1000, got {variants}"):
+            export("moodle", tmp_path / "x.xml", template_ids=["count-gru"], variants=variants)
+
+
+def test_gift_leaves_out_what_it_is_told_to(tmp_path: Path) -> None:
+    vectors = [t for t in MIX if isinstance(generate(t, 0).answer, Vector)]
+    with pytest.raises(ExportError) as refused:
+        export("gift", tmp_path / "x.gift", template_ids=MIX)
+    assert " ".join(f"--exclude {t}" for t in sorted(vectors)) in str(refused.value)
+    (out,) = export("gift", tmp_path / "x.gift", template_ids=MIX, exclude=vectors, variants=1)
+    assert out.read_text().count("::") == 2 * (len(MIX) - len(vectors))
+
+
+@pytest.mark.parametrize("fmt", ["moodle", "qti", "gift", "worksheet"])
+def test_export_never_replaces_a_file_unasked(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / ("ws" if fmt == "worksheet" else "pool")
+    (first,) = export(fmt, out, template_ids=["count-gru"], variants=1)[:1]
+    before = first.read_bytes()
+    with pytest.raises(ExportError, match="exists?; add --force to replace"):
+        export(fmt, out, template_ids=["count-gru"], variants=1, seed=7)
+    assert first.read_bytes() == before
+    export(fmt, out, template_ids=["count-gru"], variants=1, seed=7, force=True)
+    assert first.read_bytes() != before
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_export_out_of_the_wrong_kind(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=f"--out: {tmp_path} is a directory; give a file name, e.g. {tmp_path / 'pool.xml'}"):
+        export("moodle", tmp_path, template_ids=["count-gru"])
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ExportError, match="is a file; a worksheet is written into a directory"):
+        export("worksheet", tmp_path / "file", template_ids=["count-gru"])
 
 
 def test_graded_answers_in_exports_match_the_grader() -> None:

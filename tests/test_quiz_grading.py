@@ -43,8 +43,16 @@ def test_vectors_people_type(text: str) -> None:
 def test_vector_length_and_decimal_comma() -> None:
     with pytest.raises(FormatError, match="expected 2 numbers, got 3"):
         parse_vector("1 2 3", 2)
-    with pytest.raises(FormatError, match="decimal comma"):
-        parse_vector("0,1, 0,2", 2)
+    for text in ("0,1, 0,2", "0,25 0,5", "1,5"):  # "1,5" as [1, 5] would be a guess
+        with pytest.raises(FormatError, match="a comma between digits is ambiguous: use a decimal point"):
+            parse_vector(text, 2)
+    assert parse_vector("0.1,0.2", 2) == (0.1, 0.2)  # points make it plain
+
+
+def test_full_width_digits_are_read_other_scripts_are_not() -> None:
+    assert parse_number("\uff10.\uff15") == 0.5 and parse_number("\uff0d\uff10.\uff15") == -0.5  # ０.５, －０.５
+    with pytest.raises(FormatError, match="is not a number"):
+        parse_number("\u0660.\u0665")  # Arabic-Indic ٠.٥
 
 
 def test_choice_letters() -> None:

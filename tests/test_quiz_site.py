@@ -21,7 +21,31 @@ QUIZ_JS = ROOT / "docs" / "assets" / "quiz" / "quiz.js"
 
 def shared_cases() -> list[tuple[dict, str]]:
     """(answer spec as the site embeds it, typed text): every template, plus the awkward inputs."""
-    junk = ["", "abc", "0,25", "1e999", "[1 2", "a, a", "z", "b c", "\u22120.5", ".5", "2.5e-1", "1, 2, 3", "(0.1; -0.2)", "ac", "A"]
+    junk = [
+        "",
+        "abc",
+        "0,25",
+        "1e999",
+        "[1 2",
+        "a, a",
+        "z",
+        "b c",
+        "\u22120.5",
+        ".5",
+        "2.5e-1",
+        "1, 2, 3",
+        "(0.1; -0.2)",
+        "ac",
+        "A",
+        "\uff10.\uff15",
+        "\u0660.\u0665",
+        "0,25 0,5",
+        "1,5, 2",
+        "0.1,0.2",
+        "\u00a00.5",
+        "\uff0d0.5",
+        "0.1,-0.2, 0.3",
+    ]
     cases = []
     for t in templates():
         for seed in (0, 1, 2):

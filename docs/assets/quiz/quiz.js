@@ -10,8 +10,14 @@
   var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
   function FormatError(message) { this.message = message; }
-  function quoted(text) { return "'" + text.trim() + "'"; }
-  function clean(text) { return text.trim().replace(/\u2212/g, "-").replace(/\u2013/g, "-"); }
+  // control and format characters written as \u{001B}, as the Python grader does
+  function printable(text) {
+    return text.replace(/\p{C}/gu, function (c) { return "\\u{" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "}"; });
+  }
+  function quoted(text) { return "'" + printable(text.trim()) + "'"; }
+  var DECIMAL_COMMA = /(^|[^\d.])\d+,\d+(?![\d.])/;  // 0,25 but not 0.1,0.2
+  // NFKC, as the Python grader: full-width digits (０.５) read as 0.5
+  function clean(text) { return text.normalize("NFKC").trim().replace(/\u2212/g, "-").replace(/\u2013/g, "-"); }
 
   function parseNumber(text) {
     var s = clean(text);
@@ -27,6 +33,9 @@
 
   function parseVector(text, length) {
     var s = clean(text);
+    if (DECIMAL_COMMA.test(s)) {
+      throw new FormatError(quoted(text) + ": a comma between digits is ambiguous: use a decimal point (0.25), and a comma and a space or a semicolon between entries");
+    }
     if ("[(".indexOf(s.slice(0, 1)) >= 0 && "])".indexOf(s.slice(-1)) >= 0) s = s.slice(1, -1);
     var parts = s.trim().split(/[,;\s]+/).filter(function (p) { return p; });
     if (!parts.length) {
