@@ -139,3 +139,19 @@ def test_choice_questions_shuffle_with_the_seed() -> None:
 def test_rules_used_by_the_bank_are_the_three_documented() -> None:
     kinds = {type(generate(t, 0).answer.rule) for t in ALL if not isinstance(generate(t, 0).answer, Choice)}
     assert kinds <= {Tolerance, SigFigs, Decimals} and len(kinds) == 3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_whole_step_solution_shows_every_gate_and_adds_up(seed: int) -> None:
+    """Each gate line, σ((w)(x) + (u)(h) + b) = σ(z) = v, recomputes from its own shown numbers."""
+    import re
+
+    q = generate("lstm-full-step", seed)
+    act = {"σ": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh}
+    lines = q.solution.split("\n")
+    for gate, line in zip("ifgo", lines[:4], strict=True):
+        m = re.fullmatch(rf"{gate} = (σ|tanh)\((.+)\) = \1\((-?[\d.]+)\) = (-?[\d.]+)", line)
+        assert m, line
+        z = eval(m.group(2).replace(")(", ")*("), {"__builtins__": {}})  # only numbers, parentheses, + and *
+        assert z == pytest.approx(float(m.group(3)), abs=1e-4) and act[m.group(1)](z) == pytest.approx(float(m.group(4)), abs=1e-4)
+    assert lines[-1].endswith(f"= {q.answer.value:.4f}")

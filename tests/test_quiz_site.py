@@ -146,9 +146,6 @@ def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(q
     box.press("Enter")
     feedback = card.locator(".lr-q-feedback")
     assert feedback.inner_text().startswith("Format:") and "not a number" in feedback.inner_text()
-    box.fill(f"{c[0, 0] + 0.5:.4f}")
-    box.press("Enter")
-    assert "Incorrect: expected" in feedback.inner_text()
     box.fill(f"{c[0, 0]:.4f}")
     box.press("Enter")  # Enter submits
     assert feedback.inner_text().startswith("✓ Correct") and "Rule:" in feedback.inner_text()
@@ -157,10 +154,16 @@ def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(q
     assert card.locator(".lr-q-solution").is_visible()
     score = page.locator(".lr-quiz-score").first.inner_text()
     assert "lstm-step: 1 / 1 answered" in score
+    box.fill(f"{c[0, 0] + 0.5:.4f}")  # a retry is graded but does not replace the first answer
+    box.press("Enter")
+    assert "Incorrect: expected" in feedback.inner_text()
+    assert f"Retried once, not counted: your first answer, '{c[0, 0]:.4f}', keeps its grade (1)" in feedback.inner_text()
+    assert "lstm-step: 1 / 1 answered" in page.locator(".lr-quiz-score").first.inner_text()
     page.reload()
     card = _card(page, "lstm-cell-state")
     assert card.locator("input.lr-input").input_value() == f"{c[0, 0]:.4f}"
     assert card.locator(".lr-q-feedback").inner_text().startswith("✓ Correct")
+    assert "Retried once" in card.locator(".lr-q-feedback").inner_text()
     page.goto(base_url + "learn/lstm-cell/")  # progress is shared across pages
     assert "lstm-step: 1 / 1 answered" in page.locator(".lr-quiz-score").first.inner_text()
 
@@ -206,6 +209,9 @@ def test_exported_answers_regrade_to_the_same_score(quiz_page: Any, base_url: st
         card.locator("input.lr-input").fill(text)
         card.locator("input.lr-input").press("Enter")
         typed.append(text)
+        if text == "7":  # typing the key shown after a wrong answer is a retry: the export keeps the first
+            card.locator("input.lr-input").fill(repr(q["answer"]["values"][0]))
+            card.locator("input.lr-input").press("Enter")
     shown = page.locator(".lr-quiz-score").first.inner_text()
     on_page = float(re.search(r"counting: ([\d.]+) / (\d+) answered", shown).group(1))
     with page.expect_download() as info:
@@ -215,6 +221,9 @@ def test_exported_answers_regrade_to_the_same_score(quiz_page: Any, base_url: st
     report = grade_file(path)
     assert report["count"] == len(typed) and report["score"] == on_page == 1.0
     assert all(row["note"] is None for row in report["questions"])
+    assert sorted(row["answer"] for row in report["questions"]) == sorted(typed)
+    exported = json.loads(path.read_text())["answers"]
+    assert sorted(a["retries"] for a in exported) == sorted(int(t == "7") for t in typed)
 
 
 def test_quiz_script_is_small_and_on_every_quiz_page(built_site: Path) -> None:

@@ -83,7 +83,10 @@ def gru_update(rng: np.random.Generator) -> Draft:
     x, h_prev, p = _gru_case(rng)
     _, cache = lstm_ref.gru_cell(x[None], h_prev[None], p)
     z = float(cache.gates[0, 0, 1])
-    prompt = f"A one-unit GRU reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}.\n{_gru_rows(p)}\nWhat is the update gate z?"
+    prompt = (
+        f"A one-unit GRU reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}.\n{_gru_rows(p)}\n"
+        "It updates as PyTorch does, h = (1 − z)·n + z·h_prev, so z is the share of h_prev kept.\nWhat is the update gate z?"
+    )
     solution = f"z = σ(W_iz·x + b_iz + W_hz·h_prev + b_hz) = {z:.4f}"
     return Draft(prompt, Numeric(z), "The update gate is the second block (order r, z, n).", solution, _gru_params(x, h_prev, p))
 

@@ -58,7 +58,10 @@ def keep_fraction(rng: np.random.Generator) -> Draft:
     z = float(np.round(rng.uniform(0.5, 0.99), 2))
     k = int(rng.integers(3, 20))
     kept = _gru_keep(z, k)
-    prompt = f"A GRU unit's update gate is z = {z:.2f} at every step and its candidate is 0. What fraction of h is left after {k} steps?"
+    prompt = (
+        f"A GRU unit's update gate is z = {z:.2f} at every step and its candidate is 0.\n"
+        f"It updates as PyTorch does, h = (1 − z)·n + z·h_prev. What fraction of h is left after {k} steps?"
+    )
     solution = f"h = (1 − z)·0 + z·h_prev each step: {z:.2f}^{k} = {kept:.4f}"
     return Draft(prompt, Numeric(kept, Tolerance(rtol=0.01, atol=0.0005)), "h = (1 − z)·n + z·h_prev with n = 0.", solution, {"z": z, "k": k})
 

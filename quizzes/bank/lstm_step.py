@@ -37,7 +37,7 @@ def _one_gate(gate: str):  # type: ignore[no-untyped-def]
             f"One LSTM unit (H = 1) reads x = {vec(x, 1)} with h_prev = {h_prev[0]:.1f}.\n"
             f"The {name} row of the weights: W_i{gate} = {vec(w_x, 1)}, W_h{gate} = {w_h:.1f}, "
             f"b_i{gate} = {b_i:.1f}, b_h{gate} = {b_h:.1f}.\n"
-            f"What is {gate} = {act}(W_i{gate}·x + b_i{gate} + W_h{gate}·h_prev + b_h{gate})? (4 decimals)"
+            f"What is {gate} = {act}(W_i{gate}·x + b_i{gate} + W_h{gate}·h_prev + b_h{gate})?"
         )
         terms = " + ".join(f"({a:.1f})({b:.1f})" for a, b in zip(w_x, x, strict=True))
         solution = (
@@ -135,9 +135,14 @@ def full_step(rng: np.random.Generator) -> Draft:
         f"A one-unit LSTM (I = H = 1, a single bias per gate) reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}, c_prev = {c_prev[0]:.1f}.\n"
         f"{rows}\nWhat is the new hidden state h?"
     )
+    z = p.W_ih[:, 0] * x[0] + p.W_hh[:, 0] * h_prev[0] + b  # the four pre-activations
+    steps = "\n".join(
+        f"{gate} = {act}(({p.W_ih[k, 0]:.1f})({x[0]:.1f}) + ({p.W_hh[k, 0]:.1f})({h_prev[0]:.1f}) + {b[k]:.1f}) = {act}({z[k]:.4f}) = {value:.4f}"
+        for k, (gate, act, value) in enumerate(zip("ifgo", ("σ", "σ", "tanh", "σ"), (i, f, g, o), strict=True))
+    )
     solution = (
-        f"i = σ(...) = {i:.4f}, f = σ(...) = {f:.4f}, g = tanh(...) = {g:.4f}, o = σ(...) = {o:.4f}\n"
-        f"c = f·c_prev + i·g = {c[0, 0]:.4f}\nh = o·tanh(c) = {h[0, 0]:.4f}"
+        f"{steps}\nc = f·c_prev + i·g = ({f:.4f})({c_prev[0]:.1f}) + ({i:.4f})({g:.4f}) = {c[0, 0]:.4f}\n"
+        f"h = o·tanh(c) = ({o:.4f})({np.tanh(c[0, 0]):.4f}) = {h[0, 0]:.4f}"
     )
     params = {
         "x": x.tolist(),

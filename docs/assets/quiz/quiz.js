@@ -137,6 +137,13 @@
     return picked.join(", ");
   }
 
+  function noteRetry(card, first) {
+    var times = first.retries === 1 ? "once" : first.retries + " times";
+    card.querySelector(".lr-q-feedback").appendChild(el("p", { "class": "lr-retry" },
+      "Retried " + times + ", not counted: your first answer, '" + printable(first.answer) + "', keeps its grade (" +
+      Math.round(first.score * 100) / 100 + ") and is the one exported."));
+  }
+
   function showResult(card, q, text, result) {
     var box = card.querySelector(".lr-q-feedback");
     box.textContent = "";
@@ -235,9 +242,16 @@
       showResult(card, q, text, result);
       if (!result.format_error) {
         var s = load();
-        s.answers[q.variant] = { template: q.template, seed: q.seed, variant: q.variant, topic: q.topic, answer: text, score: result.score };
-        save(s);
-        updateScores();
+        var first = s.answers[q.variant];
+        if (first) {  // the first graded answer is the grade (and what is exported); a retry is practice
+          first.retries = (first.retries || 0) + 1;
+          save(s);
+          noteRetry(card, first);
+        } else {
+          s.answers[q.variant] = { template: q.template, seed: q.seed, variant: q.variant, topic: q.topic, answer: text, score: result.score };
+          save(s);
+          updateScores();
+        }
       }
       card.querySelector(".lr-q-feedback").focus();
     });
@@ -251,6 +265,7 @@
         card.querySelector("input[type=text]").value = stored.answer;
       }
       showResult(card, q, stored.answer, grade(q.answer, stored.answer));
+      if (stored.retries) noteRetry(card, stored);
     }
   }
 
@@ -285,7 +300,7 @@
       version: 1,
       answers: Object.keys(answers).map(function (v) {
         var a = answers[v];
-        return { template: a.template, seed: a.seed, variant: a.variant, answer: a.answer };
+        return { template: a.template, seed: a.seed, variant: a.variant, answer: a.answer, retries: a.retries || 0 };
       }),
     };
     var blob = new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" });
