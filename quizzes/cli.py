@@ -206,25 +206,25 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
     from .progress import ProgressError
     from .registry import templates
-    from .srs import due_templates, schedule
+    from .srs import due_templates, review
 
     try:
         with _open_progress(args) as db:
-            states = db.review_state()
+            cards = db.cards()
     except ProgressError as exc:
         print(f"lstm-quiz: {exc}", file=sys.stderr)
         return EXIT_PROGRESS
     pool = {t.id: t for t in templates(args.topic)}
-    due = due_templates(list(pool), states, time.time())[: args.count]
+    due = due_templates(list(pool), {t: d for t, (_, d) in cards.items()}, time.time())[: args.count]
     if not due:
-        nxt = min((s["due"] for t, s in states.items() if t in pool), default=None)
+        nxt = min((d for t, (_, d) in cards.items() if t in pool), default=None)
         print("nothing is due." + (f" Next review {time.strftime('%Y-%m-%d %H:%M', time.localtime(nxt))}." if nxt else ""))
         return EXIT_OK
     args.session_seed = f"review-{int(time.time())}"
     questions = [pool[t].generate(secrets.randbelow(2**31)) for t in due]  # a fresh variant every review
 
     def reschedule(db: Any, q: Any, score: float) -> None:
-        db.save_review(q.template, schedule(states.get(q.template), score, time.time()))
+        db.save_card(q.template, *review(cards[q.template][0] if q.template in cards else None, score, time.time()))
 
     return _run_session(args, questions, on_answer=reschedule)
 
@@ -233,22 +233,30 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     import time
 
     from .progress import ProgressError
-    from .registry import TOPICS
+    from .registry import TOPICS, templates
+    from .srs import retrievability
 
     try:
         with _open_progress(args) as db:
-            stats, states = db.stats(), db.review_state()
+            stats, cards = db.stats(), db.cards()
     except ProgressError as exc:
         print(f"lstm-quiz: {exc}", file=sys.stderr)
         return EXIT_PROGRESS
-    print(f"{'topic':<14} {'attempts':>8} {'mean score':>10}")
-    for topic in TOPICS:
-        if topic in stats:
-            print(f"{topic:<14} {stats[topic]['attempts']:>8} {stats[topic]['mean_score']:>10.0%}")
-    total = stats["total"]
-    print(f"{'total':<14} {total['attempts']:>8} {total['mean_score']:>10.0%}")
-    due = sum(1 for s in states.values() if s["due"] <= time.time())
-    print(f"\nreview schedule: {len(states)} templates seen, {due} due now")
+    now = time.time()
+    topic_of = {t.id: t.topic for t in templates(None)}
+    rows = []
+    for topic in [*TOPICS, "total"]:
+        mine = [(card, due) for t, (card, due) in cards.items() if topic == "total" or topic_of.get(t) == topic]
+        if topic not in stats and not mine:
+            continue
+        s = stats.get(topic, {"attempts": 0, "mean_score": 0.0})
+        recall = f"{sum(retrievability(card, now) for card, _ in mine) / len(mine):.0%}" if mine else "—"
+        rows.append((topic, str(s["attempts"]), f"{s['mean_score']:.0%}", str(len(mine)), str(sum(due <= now for _, due in mine)), recall))
+    header = ("topic", "attempts", "mean score", "scheduled", "due now", "recall now")
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    print("\nscheduled: templates seen in review; recall now: FSRS's predicted chance you recall them today (mean).")
     return EXIT_OK
 
 
@@ -346,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, help="reproduce a session")
     p.set_defaults(run=_cmd_take)
 
-    p = sub.add_parser("review", help="spaced repetition (SM-2) over templates, a fresh variant each time")
+    p = sub.add_parser("review", help="spaced repetition (FSRS) over templates, a fresh variant each time")
     p.add_argument("--topic", action="append")
     p.add_argument("--count", type=_count, default=10, help=f"questions at most (1 to {MAX_QUESTIONS}, default 10)")
     p.set_defaults(run=_cmd_review)

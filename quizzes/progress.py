@@ -36,7 +36,7 @@ from typing import Any
 
 __all__ = ["SCHEMA_VERSION", "Attempt", "Progress", "ProgressError", "default_path"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: SM-2 review states; 2: FSRS cards (version 1 files are migrated on open)
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE attempts (
@@ -60,6 +60,13 @@ CREATE TABLE reviews (
     due REAL NOT NULL,
     last REAL NOT NULL
 );
+"""
+_CARDS = """
+CREATE TABLE cards (
+    template TEXT PRIMARY KEY,
+    card TEXT NOT NULL,
+    due REAL NOT NULL
+)
 """
 
 
@@ -96,7 +103,8 @@ def default_path() -> Path:
 _COLUMNS = {  # what this version reads and writes; a file without them is not usable
     "meta": {"key", "value"},
     "attempts": {"id", "at", "template", "seed", "variant", "topic", "answer", "score", "session"},
-    "reviews": {"template", "ease", "interval_days", "reps", "lapses", "due", "last"},
+    "reviews": {"template", "ease", "interval_days", "reps", "lapses", "due", "last"},  # SM-2 (schema 1), kept as history
+    "cards": {"template", "card", "due"},  # FSRS (schema 2)
 }
 
 
@@ -178,13 +186,33 @@ class Progress:
         if version < 1:
             raise self._damaged(f"unknown schema version {version}")
         for table, columns in _COLUMNS.items():
+            if table == "cards" and version == 1:  # schema 1 has none yet: made from its reviews, after the checks
+                continue
             present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
             if not columns <= present:
                 what = f"table {table!r} is missing" if not present else f"table {table!r} lacks {', '.join(sorted(columns - present))}"
                 raise self._damaged(what)
+        if version == 1:
+            self._migrate_from_1()
+
+    def _migrate_from_1(self) -> None:
+        """Schema 1 → 2, inside the opening transaction: every attempt and SM-2 state stays; each
+        scheduled template gets an FSRS card from its review answers, replayed in order."""
+        from .srs import review
+
+        self._db.execute(_CARDS)
+        cards: dict[str, tuple[str, float]] = {}
+        history = self._db.execute(
+            "SELECT template, score, at FROM attempts WHERE session LIKE 'review-%' AND template IN (SELECT template FROM reviews) ORDER BY at, id"
+        )
+        for template, score, at in history.fetchall():
+            cards[template] = review(cards[template][0] if template in cards else None, score, at)
+        self._db.executemany("INSERT INTO cards VALUES (?, ?, ?)", [(t, card, due) for t, (card, due) in cards.items()])
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('migrated_from_1', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
 
     def _create(self) -> None:
-        for statement in _SCHEMA.strip().split(";"):
+        for statement in [*_SCHEMA.strip().split(";"), _CARDS]:
             if statement.strip():
                 self._db.execute(statement)
         self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -223,16 +251,13 @@ class Progress:
         out["total"] = {"attempts": n, "mean_score": mean or 0.0}
         return out
 
-    def review_state(self) -> dict[str, dict[str, float]]:
-        rows = self._db.execute("SELECT template, ease, interval_days, reps, lapses, due, last FROM reviews")
-        return {r[0]: dict(zip(("ease", "interval_days", "reps", "lapses", "due", "last"), r[1:], strict=True)) for r in rows}
+    def cards(self) -> dict[str, tuple[str, float]]:
+        """The FSRS card (JSON) and due time of every scheduled template."""
+        return {t: (card, due) for t, card, due in self._db.execute("SELECT template, card, due FROM cards")}
 
-    def save_review(self, template: str, state: dict[str, float]) -> None:
+    def save_card(self, template: str, card: str, due: float) -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (template, state["ease"], state["interval_days"], state["reps"], state["lapses"], state["due"], state["last"]),
-            )
+            db.execute("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", (template, card, due))
 
     def close(self) -> None:
         self._db.close()

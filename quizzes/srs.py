@@ -1,46 +1,60 @@
-"""Spaced repetition with SM-2 (Woźniak 1990): when to see a template again.
+"""Spaced repetition with FSRS (the ``fsrs`` package): when to see a template again.
 
-A score maps to a recall quality q (1.0 → 5, at least 0.5 → 3, less → 1). A
-failed recall (q < 3) restarts the repetitions with a 1-day interval; a success
-grows the interval 1 day → 6 days → previous × ease. The ease starts at 2.5,
-moves by ``0.1 − (5 − q)(0.08 + 0.02(5 − q))`` and never drops below 1.3.
+FSRS models each template's memory with a stability and a difficulty and schedules the next
+review for when the predicted recall (the retrievability) falls to 90 %. In the public SRS
+benchmark it predicts recall far better than SM-2, which this module used before (schema 1).
 
->>> s = schedule(None, score=1.0, now=0.0)
->>> s["interval_days"], s["reps"]
-(1.0, 1)
->>> s = schedule(schedule(s, 1.0, now=0.0), 1.0, now=0.0)
->>> s["interval_days"], round(s["ease"], 2)
-(16.0, 2.8)
+A score maps to a rating: 1.0 → Good, at least 0.5 → Hard, less → Again (a quiz has no
+"Easy"). A new template goes through FSRS's learning steps (1 and 10 minutes) before its
+intervals grow in days. Fuzzing is off, so a schedule is reproducible.
+
+Cards travel as FSRS's own JSON; times are Unix seconds.
+
+>>> card, due = review(None, score=1.0, now=0.0)   # new, answered right: the 10-minute step
+>>> due / 60
+10.0
+>>> card, due = review(card, score=1.0, now=due)   # right again: graduates, due in days
+>>> round((due - 600) / DAY)
+2
+>>> round(retrievability(card, now=due), 2)        # recall has fallen to 90 % (the interval is whole days)
+0.91
 """
 
 from __future__ import annotations
 
-__all__ = ["DAY", "due_templates", "quality", "schedule"]
+from datetime import datetime, timezone
+
+from fsrs import Card, Rating, Scheduler
+
+__all__ = ["DAY", "DESIRED_RETENTION", "due_templates", "rating", "retrievability", "review"]
 
 DAY = 86400.0
+DESIRED_RETENTION = 0.9
+_SCHEDULER = Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=False)
 
 
-def quality(score: float) -> int:
-    return 5 if score >= 1.0 else 3 if score >= 0.5 else 1
+def rating(score: float) -> Rating:
+    return Rating.Good if score >= 1.0 else Rating.Hard if score >= 0.5 else Rating.Again
 
 
-def schedule(state: dict[str, float] | None, score: float, now: float) -> dict[str, float]:
-    """The review state after answering with ``score`` at time ``now`` (seconds)."""
-    s = dict(state) if state else {"ease": 2.5, "interval_days": 0.0, "reps": 0, "lapses": 0}
-    q = quality(score)
-    if q < 3:
-        s["reps"], s["interval_days"], s["lapses"] = 0, 1.0, s["lapses"] + 1
-    else:
-        s["reps"] += 1
-        s["interval_days"] = 1.0 if s["reps"] == 1 else 6.0 if s["reps"] == 2 else float(round(s["interval_days"] * s["ease"]))
-    s["ease"] = max(1.3, s["ease"] + 0.1 - (5 - q) * (0.08 + (5 - q) * 0.02))
-    s["due"] = now + s["interval_days"] * DAY
-    s["last"] = now
-    return s
+def _time(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
-def due_templates(template_ids: list[str], states: dict[str, dict[str, float]], now: float) -> list[str]:
+def review(card: str | None, score: float, now: float) -> tuple[str, float]:
+    """The card (FSRS JSON) after answering with ``score`` at ``now``, and when it is due next."""
+    before = Card.from_json(card) if card else Card(due=_time(now))
+    after, _ = _SCHEDULER.review_card(before, rating(score), review_datetime=_time(now))
+    return after.to_json(), after.due.timestamp()
+
+
+def retrievability(card: str, now: float) -> float:
+    """The predicted probability of recalling the template at ``now``."""
+    return float(_SCHEDULER.get_card_retrievability(Card.from_json(card), current_datetime=_time(now)))
+
+
+def due_templates(template_ids: list[str], dues: dict[str, float], now: float) -> list[str]:
     """Templates to review now: never seen first (in the given order), then overdue, most overdue first."""
-    unseen = [t for t in template_ids if t not in states]
-    overdue = sorted((t for t in template_ids if t in states and states[t]["due"] <= now), key=lambda t: states[t]["due"])
+    unseen = [t for t in template_ids if t not in dues]
+    overdue = sorted((t for t in template_ids if t in dues and dues[t] <= now), key=lambda t: dues[t])
     return unseen + overdue

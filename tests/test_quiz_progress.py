@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import multiprocessing
 import os
 import sqlite3
@@ -10,10 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import fsrs
 import pytest
 
 from quizzes.progress import SCHEMA_VERSION, Attempt, Progress, ProgressError, default_path
-from quizzes.srs import DAY, due_templates, schedule
+from quizzes.srs import DAY, due_templates, retrievability, review
 
 ROOT = Path(__file__).resolve().parent.parent  # not from conftest: spawned workers import this module
 
@@ -99,15 +102,54 @@ def test_default_path_honours_the_environment(tmp_path: Path, monkeypatch: pytes
     assert default_path() == tmp_path / "data" / "lstm-ref" / "progress.sqlite3"
 
 
-def test_sm2_schedule_by_hand() -> None:
-    s = schedule(None, 1.0, now=0.0)  # q=5: reps 1, 1 day, ease 2.6
-    assert (s["reps"], s["interval_days"], s["ease"], s["due"]) == (1, 1.0, pytest.approx(2.6), DAY)
-    s = schedule(s, 0.5, now=DAY)  # q=3: reps 2, 6 days, ease 2.6 - 0.14 = 2.46
-    assert (s["reps"], s["interval_days"], s["ease"]) == (2, 6.0, pytest.approx(2.46))
-    s = schedule(s, 0.0, now=7 * DAY)  # q=1: lapse, back to 1 day; ease 2.46 - 0.54 = 1.92
-    assert (s["reps"], s["interval_days"], s["lapses"], s["ease"]) == (0, 1.0, 1, pytest.approx(1.92))
-    states = {"a": {"due": 5.0}, "b": {"due": 1.0}, "c": {"due": 50.0}}
-    assert due_templates(["a", "b", "c", "d"], states, now=10.0) == ["d", "b", "a"]
+def test_fsrs_schedule_by_hand() -> None:
+    """The first reviews of a new template, against the FSRS-6 formulas written out here
+    (stability S, difficulty D, weights w of the default scheduler, desired retention 0.9)."""
+    w = fsrs.Scheduler().parameters
+    decay = -w[20]
+    factor = 0.9 ** (1 / decay) - 1
+    recall = lambda t, S: (1 + factor * t / S) ** decay  # noqa: E731  R(t, S); R(S, S) = 0.9
+    card, due = review(None, 1.0, now=0.0)  # Good on a new card: S0 = w2, D0 = w4 - e^(2 w5) + 1, 10-minute step
+    c = json.loads(card)
+    assert (c["state"], due) == (1, 600.0)
+    assert c["stability"] == pytest.approx(w[2], abs=1e-12) and c["difficulty"] == pytest.approx(w[4] - math.exp(2 * w[5]) + 1, abs=1e-12)
+    card, due = review(card, 1.0, now=600.0)  # Good at the last step: graduates; at 90 % retention the interval is S, in whole days
+    c = json.loads(card)
+    assert c["state"] == 2 and due == 600.0 + round(w[2]) * DAY
+    S, D, t = c["stability"], c["difficulty"], round(w[2])
+    assert retrievability(card, now=due) == pytest.approx(recall(t, S), abs=1e-12)
+    card, due2 = review(card, 1.0, now=due)  # Good after t days: S' = S (e^w8 (11 - D) S^-w9 (e^(w10 (1 - R)) - 1) + 1)
+    S2 = S * (math.exp(w[8]) * (11 - D) * S ** -w[9] * (math.exp(w[10] * (1 - recall(t, S))) - 1) + 1)
+    assert json.loads(card)["stability"] == pytest.approx(S2, abs=1e-9) and due2 - due == round(S2) * DAY
+    card, due3 = review(card, 0.0, now=due2)  # Again: relearning, 10 minutes
+    assert json.loads(card)["state"] == 3 and due3 - due2 == 600.0
+    assert due_templates(["a", "b", "c", "d"], {"a": 5.0, "b": 1.0, "c": 50.0}, now=10.0) == ["d", "b", "a"]
+
+
+def test_a_version_1_store_is_migrated_keeping_everything(tmp_path: Path) -> None:
+    """tests/data/progress-v1.sqlite3 was written by the SM-2 code (schema 1) at 1bbe8b0."""
+    path = tmp_path / "p.sqlite3"
+    path.write_bytes((ROOT / "tests" / "data" / "progress-v1.sqlite3").read_bytes())
+    con = sqlite3.connect(path)
+    attempts_before = con.execute("SELECT * FROM attempts ORDER BY id").fetchall()
+    reviews_before = con.execute("SELECT * FROM reviews ORDER BY template").fetchall()
+    con.close()
+    assert len(attempts_before) == 12 and len(reviews_before) == 3
+    with Progress(path) as db:
+        cards = db.cards()
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT * FROM attempts ORDER BY id").fetchall() == attempts_before
+    assert con.execute("SELECT * FROM reviews ORDER BY template").fetchall() == reviews_before
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    assert sorted(cards) == sorted(t for t, *_ in reviews_before)
+    for template, (card, due) in cards.items():  # each card is its review answers replayed, in order
+        history = [(score, at) for _, at, t, _, _, _, _, score, session in attempts_before if t == template and session.startswith("review-")]
+        expected = None
+        for score, at in sorted(history, key=lambda h: h[1]):
+            expected, expected_due = review(expected, score, at)
+        assert (json.loads(card)["stability"], due) == (json.loads(expected)["stability"], expected_due)
+    with Progress(path) as db:  # opened again: nothing more to do
+        assert db.cards() == cards
 
 
 # ---- files that cannot be used: refused at open, kept, backed up once -------------------------
