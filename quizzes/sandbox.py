@@ -124,7 +124,7 @@ def run_calls(path: Path, func: str, calls: list[tuple[np.ndarray, ...]], *, tim
     cannot be loaded.
     """
     if not timeout > 0:
-        raise ValueError(f"timeout: expected a positive number of seconds, got {timeout}")
+        raise ValueError(f"timeout: expected a positive number of seconds, got {timeout:g}")
     with tempfile.TemporaryDirectory(prefix="check-impl-") as tmp:
         workdir = Path(tmp).resolve()
         _save_calls(workdir, calls, timeout)

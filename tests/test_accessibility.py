@@ -8,13 +8,12 @@ headers). Every page must have no violation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import _Watch, site_pages
+from conftest import site_pages
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"
@@ -35,25 +34,10 @@ def _violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
     return page.evaluate(RUN_AXE, TAGS)
 
 
-@pytest.fixture
-def context_for(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def make(scheme: str, width: int) -> Any:
-        context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 800})
-        contexts.append(context)
-        page = context.new_page()
-        page.watch = _Watch(page)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("light", 390)], ids=["light", "dark", "phone"])
-def test_every_page_has_no_axe_violation(context_for: Any, base_url: str, built_site: Path, axe_source: str, scheme: str, width: int) -> None:
-    page = context_for(scheme, width)
+def test_every_page_has_no_axe_violation(page: Any, base_url: str, built_site: Path, axe_source: str, scheme: str, width: int) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 800})
     pages = site_pages(built_site)
     assert len(pages) >= 20
     found = []
@@ -67,10 +51,9 @@ def test_every_page_has_no_axe_violation(context_for: Any, base_url: str, built_
     assert page.watch.off_host == []
 
 
-def test_axe_reports_what_it_should(context_for: Any, axe_source: str) -> None:
+def test_axe_reports_what_it_should(page: Any, axe_source: str) -> None:
     """The harness can fail: a page with low-contrast text, an unnamed dialog and a skipped
     heading level gets exactly those violations."""
-    page = context_for("light", 1280)
     page.set_content(
         '<html lang="en"><head><title>t</title></head><body><main><h1>T</h1><h3>skipped h2</h3>'
         '<p style="color:#888;background:#fff">low contrast</p><div role="dialog">x</div></main></body></html>'

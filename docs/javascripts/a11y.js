@@ -18,8 +18,13 @@
       else wrap.removeAttribute("tabindex");
     });
   }
-  function update() { label(document); }
-  update();
+  var pending = false;
+  function update() {  // at most once a frame, however many mutations arrive
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; label(document); });
+  }
+  label(document);
   new MutationObserver(update).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", update);
 })();
