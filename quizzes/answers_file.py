@@ -27,8 +27,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .grading import grade
-from .question import Question
+from .question import Question, grade
 from .registry import generate
 
 __all__ = ["FORMAT", "AnswersFileError", "grade_file", "make_answers"]

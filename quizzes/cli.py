@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,28 +17,10 @@ __all__ = ["main"]
 EXIT_OK, EXIT_USAGE, EXIT_PROGRESS, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
-class _Style:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+def _terminal(args: argparse.Namespace, stream: TextIO | None = None) -> Any:
+    from .terminal import Terminal
 
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
-
-    def good(self, text: str) -> str:
-        return self._wrap("32;1", text)
-
-    def bad(self, text: str) -> str:
-        return self._wrap("31;1", text)
-
-    def dim(self, text: str) -> str:
-        return self._wrap("2", text)
-
-    def bold(self, text: str) -> str:
-        return self._wrap("1", text)
-
-
-def _style(args: argparse.Namespace, stream: TextIO) -> _Style:
-    return _Style(not args.no_color and "NO_COLOR" not in os.environ and stream.isatty())
+    return Terminal(stream, color=not args.no_color)
 
 
 def _open_progress(args: argparse.Namespace) -> Any:
@@ -78,15 +59,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 # ---- take / review -----------------------------------------------------------
-def _ask(q: Any, style: _Style, read: Any) -> tuple[str, Any] | None:
+def _ask(q: Any, term: Any) -> tuple[str, Any] | None:
     """Prompt until the answer parses; returns (text, result), or None when skipped."""
-    from .grading import grade
+    from .question import grade
 
     while True:
-        text = read(style.bold("answer> "))
+        text = term.input("answer> ")
         cmd = text.strip().lower()
         if cmd in {"?", "hint"}:
-            print(style.dim(f"hint: {q.hint}"))
+            term.print(term.dim(f"hint: {q.hint}"))
             continue
         if cmd in {"skip", "s"}:
             return None
@@ -94,71 +75,77 @@ def _ask(q: Any, style: _Style, read: Any) -> tuple[str, Any] | None:
             raise EOFError
         result = grade(q, text)
         if result.format_error:
-            print(style.bad(f"format: {result.format_error}") + style.dim("  (not counted; try again, '?' for a hint, 'skip' to skip)"))
+            term.print(term.bad(f"format: {result.format_error}"), term.dim("  (not counted; try again, '?' for a hint, 'skip' to skip)"))
             continue
         return text, result
 
 
-def _run_session(args: argparse.Namespace, questions: list[Any], *, on_answer: Any = None) -> int:
-    """Ask the questions, record every attempt, print a summary; Ctrl-C / Ctrl-D leave cleanly."""
+def _run_session(args: argparse.Namespace, questions: list[Any], *, on_answer: Any = None, due_after: Any = None) -> int:
+    """Ask the questions, record every attempt, print a summary; Ctrl-C / Ctrl-D leave cleanly.
+
+    ``due_after(db)``, for review, says how many templates are still due once the session ends.
+    """
+    from .parsing import printable
     from .progress import Attempt, ProgressError
 
-    style = _style(args, sys.stdout)
+    term = _terminal(args)
     try:
         db = _open_progress(args)
     except ProgressError as exc:
         print(f"lstm-quiz: {exc}", file=sys.stderr)
         return EXIT_PROGRESS
-    read = input
     scores: list[tuple[str, float]] = []
     code = EXIT_OK
     session = f"{args.session_seed}"
     try:
         for n, q in enumerate(questions, 1):
-            print(style.dim(f"\n── question {n} of {len(questions)} · {q.topic} · {q.variant_id}"))
-            print(q.render())
-            answered = _ask(q, style, read)
+            so_far = f" · score so far {sum(s for _, s in scores):g} / {len(scores)}" if scores else ""
+            term.print("\n", term.bold(f"── question {n} of {len(questions)}"), term.dim(f" · {q.topic} · {q.variant_id}{so_far}"))
+            term.print(q.render())
+            answered = _ask(q, term)
             if answered is None:
                 text, score = "", 0.0
-                print(style.dim(f"skipped. Answer: {q.answer.display()}"))
+                term.print(term.dim(f"skipped. Answer: {q.answer.display()}"))
             else:
                 text, result = answered
                 score = result.score
-                mark = (
-                    style.good("✓ correct")
-                    if result.correct
-                    else style.bad(f"✗ {result.feedback}")
-                    if score == 0
-                    else style.bad(f"partly right ({score:.0%}): {result.feedback}")
-                )
-                print(mark)
-            print(style.dim(f"worked solution:\n{q.solution}"))
+                read_as = f"  (your answer, as read: '{printable(text.strip())}')"  # what was graded, shown back
+                if result.correct:
+                    term.print(term.good("✓ correct"))
+                elif score == 0:
+                    term.print(term.bad(f"✗ {result.feedback}"), term.dim(read_as))
+                else:
+                    term.print(term.bad(f"~ partly right ({score:.0%}): {result.feedback}"), term.dim(read_as))
+            term.print(term.dim(f"worked solution:\n{q.solution}"))
             db.record(Attempt(q.template, q.seed, q.variant_id, q.topic, text, score, session))
             if on_answer:
                 on_answer(db, q, score)
             scores.append((q.topic, score))
     except (EOFError, KeyboardInterrupt) as exc:
-        print()
-        print(style.dim("stopped: every answer given so far is saved."))
+        term.print("")
+        term.print(term.dim("stopped: every answer given so far is saved."))
         code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_OK
     finally:
+        still_due = due_after(db) if due_after and scores else None
         db.close()
-    _summary(scores, style)
-    print(style.dim(f"progress: {db.path}"))
+    _summary(scores, term)
+    if still_due is not None:
+        term.print(f"still due: {still_due}")
+    term.print(term.dim(f"progress: {db.path}"))
     return code
 
 
-def _summary(scores: list[tuple[str, float]], style: _Style) -> None:
+def _summary(scores: list[tuple[str, float]], term: Any) -> None:
     if not scores:
-        print("no questions answered.")
+        term.print("no questions answered.")
         return
     total = sum(s for _, s in scores)
-    print(style.bold(f"\nscore {total:g} / {len(scores)}"))
+    term.print("")
+    term.print(term.bold(f"score {total:g} / {len(scores)}"))
     topics: dict[str, list[float]] = {}
     for topic, s in scores:
         topics.setdefault(topic, []).append(s)
-    for topic, values in topics.items():
-        print(f"  {topic:<14} {sum(values):g} / {len(values)}")
+    term.table(("topic", "score", "of"), [(topic, f"{sum(values):g}", str(len(values))) for topic, values in topics.items()])
 
 
 def _pick_topics(args: argparse.Namespace) -> list[str] | None:
@@ -215,18 +202,25 @@ def _cmd_review(args: argparse.Namespace) -> int:
         print(f"lstm-quiz: {exc}", file=sys.stderr)
         return EXIT_PROGRESS
     pool = {t.id: t for t in templates(args.topic)}
-    due = due_templates(list(pool), {t: d for t, (_, d) in cards.items()}, time.time())[: args.count]
-    if not due:
+    now = time.time()
+    all_due = due_templates(list(pool), {t: d for t, (_, d) in cards.items()}, now)
+    term = _terminal(args)
+    if not all_due:
         nxt = min((d for t, (_, d) in cards.items() if t in pool), default=None)
-        print("nothing is due." + (f" Next review {time.strftime('%Y-%m-%d %H:%M', time.localtime(nxt))}." if nxt else ""))
+        term.print("nothing is due." + (f" Next review {time.strftime('%Y-%m-%d %H:%M', time.localtime(nxt))}." if nxt else ""))
         return EXIT_OK
-    args.session_seed = f"review-{int(time.time())}"
+    due = all_due[: args.count]
+    term.print(term.bold(f"{len(all_due)} due"), f"; reviewing {len(due)} now. '?' hint, 'skip', Ctrl-D to stop")
+    args.session_seed = f"review-{int(now)}"
     questions = [pool[t].generate(secrets.randbelow(2**31)) for t in due]  # a fresh variant every review
 
     def reschedule(db: Any, q: Any, score: float) -> None:
         db.save_card(q.template, *review(cards[q.template][0] if q.template in cards else None, score, time.time()))
 
-    return _run_session(args, questions, on_answer=reschedule)
+    def still_due(db: Any) -> int:
+        return len(due_templates(list(pool), {t: d for t, (_, d) in db.cards().items()}, time.time()))
+
+    return _run_session(args, questions, on_answer=reschedule, due_after=still_due)
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
@@ -252,11 +246,9 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         s = stats.get(topic, {"attempts": 0, "mean_score": 0.0})
         recall = f"{sum(retrievability(card, now) for card, _ in mine) / len(mine):.0%}" if mine else "—"
         rows.append((topic, str(s["attempts"]), f"{s['mean_score']:.0%}", str(len(mine)), str(sum(due <= now for _, due in mine)), recall))
-    header = ("topic", "attempts", "mean score", "scheduled", "due now", "recall now")
-    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in enumerate(zip(row, widths, strict=True))))
-    print("\nscheduled: templates seen in review; recall now: FSRS's predicted chance you recall them today (mean).")
+    term = _terminal(args)
+    note = "scheduled: templates seen in review; recall now: FSRS's predicted chance you recall them today (mean)."
+    term.table(("topic", "attempts", "mean score", "scheduled", "due now", "recall now"), rows, caption=note)
     return EXIT_OK
 
 
@@ -273,17 +265,18 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return EXIT_OK
-    style = _style(args, sys.stdout)
+    term = _terminal(args)
     for row in report["questions"]:
         note = f"  ({printable(row['note'])})" if row.get("note") else ""
         if "variant" not in row:
-            print(f"{style.bad('!')} {row['entry']:<36}{note}")
+            term.print(term.bad("!"), f" {row['entry']:<36}{note}")
             continue
-        status = "·" if not row["counted"] else style.good("✓") if row["score"] == 1 else style.bad("✗") if row["score"] == 0 else style.bad("~")
+        status = term.dim("·") if not row["counted"] else term.good("✓") if row["score"] == 1 else term.bad("✗") if row["score"] == 0 else term.bad("~")
         answer = "'" + printable(row["answer"]) + "'"
-        print(f"{status} {row['variant']:<36} answer {answer:<24} score {row['score']:.2f}  expected {row['expected']}{note}")
+        term.print(status, f" {row['variant']:<36} answer {answer:<24} score {row['score']:.2f}  expected {row['expected']}{note}")
     left_out = f" ({report['not_counted']} not counted: see the notes)" if report["not_counted"] else ""
-    print(style.bold(f"\ntotal {report['score']:g} / {report['count']}") + left_out)
+    term.print("")
+    term.print(term.bold(f"total {report['score']:g} / {report['count']}"), left_out)
     return EXIT_OK
 
 

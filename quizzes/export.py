@@ -24,7 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .question import LETTERS, Choice, Numeric, Question, Vector
-from .registry import Template, templates
+from .registry import Template, select
 
 __all__ = ["FORMATS", "ExportError", "export", "tolerance"]
 
@@ -47,20 +47,6 @@ def _num(x: float) -> str:
 
 def _html_text(text: str) -> str:
     return "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
-
-
-def _select(topics: list[str] | None, template_ids: list[str] | None, exclude: list[str] | None = None) -> list[Template]:
-    chosen = templates(topics)
-    known = {t.id for t in templates(None)}
-    unknown = [t for t in [*(template_ids or []), *(exclude or [])] if t not in known]
-    if unknown:
-        raise ExportError(f"unknown template(s) {unknown} (see `lstm-quiz list`)")
-    if template_ids:
-        chosen = [t for t in chosen if t.id in template_ids]
-    chosen = [t for t in chosen if t.id not in (exclude or [])]
-    if not chosen:
-        raise ExportError("no templates selected")
-    return chosen
 
 
 # ---- Moodle XML -------------------------------------------------------------------
@@ -276,7 +262,11 @@ def export(
         raise ExportError(f"format: expected one of {FORMATS}, got {fmt!r}")
     if not 1 <= variants <= MAX_VARIANTS:
         raise ExportError(f"variants: expected 1 to {MAX_VARIANTS}, got {variants}")
-    pool = [(t, [t.generate(seed + k) for k in range(variants)]) for t in _select(topics, template_ids, exclude)]
+    try:
+        chosen = select(topics, template_ids, exclude)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from exc
+    pool = [(t, [t.generate(seed + k) for k in range(variants)]) for t in chosen]
     files: dict[Path, str | bytes]
     if fmt == "worksheet":
         if out.exists() and not out.is_dir():

@@ -1,4 +1,4 @@
-"""Grading rules, shown to the learner next to every answer, and the grader.
+"""Grading rules, shown to the learner next to every answer, and the result of grading.
 
 * :class:`Tolerance` (default): correct when ``|a - e| <= atol + rtol * |e|``,
   the rule of ``numpy.isclose``.
@@ -17,28 +17,54 @@ A tiny slack (1e-9 relative) absorbs binary rounding at the exact boundary.
 True
 >>> SigFigs(2).describe()
 'correct to 2 significant figures'
+>>> rule_from_dict(SigFigs(2).to_dict()) == SigFigs(2)
+True
+
+The grader itself is each answer kind's ``grade`` method (:mod:`quizzes.question`);
+this module knows nothing of questions.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
 
-from .parsing import FormatError, parse_choices, parse_number, parse_vector
-
-if TYPE_CHECKING:
-    from .question import Question
-
-__all__ = ["Decimals", "FormatError", "Result", "Rule", "SigFigs", "Tolerance", "grade"]
+__all__ = ["Decimals", "Result", "Rule", "SigFigs", "Tolerance", "rule_from_dict"]
 
 _SLACK = 1e-9
 
 
 @dataclass(frozen=True)
-class Tolerance:
+class _Rule:
+    """What every rule shares: the accepted interval is ``expected ± half_width(expected)``."""
+
+    kind: ClassVar[str]  # the rule's name on the wire (site JSON, progress files)
+    _floor: ClassVar[float] = 0.0  # an absolute floor under the slack (Tolerance: 1e-300)
+
+    def half_width(self, expected: float) -> float:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def bounds(self, expected: float) -> tuple[float, float]:
+        w = self.half_width(expected)
+        return expected - w, expected + w
+
+    def accepts(self, answer: float, expected: float) -> bool:
+        return abs(answer - expected) <= self.half_width(expected) * (1 + _SLACK) + self._floor
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class Tolerance(_Rule):
     rtol: float = 0.01
     atol: float = 0.001
+    kind: ClassVar[str] = "tolerance"
+    _floor: ClassVar[float] = 1e-300
 
     def half_width(self, expected: float) -> float:
         return self.atol + self.rtol * abs(expected)
@@ -51,17 +77,11 @@ class Tolerance:
             parts.append(f"{self.atol:g} absolute")
         return "exact" if not parts else "within " + " + ".join(parts)
 
-    def bounds(self, expected: float) -> tuple[float, float]:
-        w = self.half_width(expected)
-        return expected - w, expected + w
-
-    def accepts(self, answer: float, expected: float) -> bool:
-        return abs(answer - expected) <= self.half_width(expected) * (1 + _SLACK) + 1e-300
-
 
 @dataclass(frozen=True)
-class SigFigs:
+class SigFigs(_Rule):
     n: int
+    kind: ClassVar[str] = "sigfigs"
 
     def half_width(self, expected: float) -> float:
         if expected == 0:
@@ -71,17 +91,11 @@ class SigFigs:
     def describe(self) -> str:
         return f"correct to {self.n} significant figure{'s' * (self.n != 1)}"
 
-    def bounds(self, expected: float) -> tuple[float, float]:
-        w = self.half_width(expected)
-        return expected - w, expected + w
-
-    def accepts(self, answer: float, expected: float) -> bool:
-        return abs(answer - expected) <= self.half_width(expected) * (1 + _SLACK)
-
 
 @dataclass(frozen=True)
-class Decimals:
+class Decimals(_Rule):
     n: int
+    kind: ClassVar[str] = "decimals"
 
     def half_width(self, expected: float) -> float:
         return 0.5 * 10.0 ** (-self.n)
@@ -89,15 +103,18 @@ class Decimals:
     def describe(self) -> str:
         return "as an exact whole number" if self.n == 0 else f"correct to {self.n} decimal place{'s' * (self.n != 1)}"
 
-    def bounds(self, expected: float) -> tuple[float, float]:
-        w = self.half_width(expected)
-        return expected - w, expected + w
-
-    def accepts(self, answer: float, expected: float) -> bool:
-        return abs(answer - expected) <= self.half_width(expected) * (1 + _SLACK)
-
 
 Rule = Tolerance | SigFigs | Decimals
+_RULES: dict[str, type[Tolerance] | type[SigFigs] | type[Decimals]] = {r.kind: r for r in (Tolerance, SigFigs, Decimals)}
+
+
+def rule_from_dict(data: dict[str, Any]) -> Rule:
+    """The rule written by :meth:`to_dict` (``{"kind": "sigfigs", "n": 3}``)."""
+    fields = dict(data)
+    kind = fields.pop("kind", None)
+    if kind not in _RULES:
+        raise ValueError(f"rule: unknown kind {kind!r}; expected one of {sorted(_RULES)}")
+    return _RULES[kind](**fields)
 
 
 @dataclass(frozen=True)
@@ -112,32 +129,3 @@ class Result:
     @property
     def correct(self) -> bool:
         return self.format_error is None and self.score == 1.0
-
-
-def grade(question: Question, text: str) -> Result:
-    """Grade the learner's ``text`` for ``question``; a format error is a result, never an exception."""
-    from .question import Choice, Numeric, Vector
-
-    spec = question.answer
-    try:
-        if isinstance(spec, Numeric):
-            value = parse_number(text)
-            ok = spec.rule.accepts(value, spec.value)
-            return Result(1.0 if ok else 0.0, entries=(ok,), feedback="correct" if ok else f"expected {spec.display()}")
-        if isinstance(spec, Vector):
-            values = parse_vector(text, len(spec.values))
-            oks = tuple(spec.rule.accepts(a, e) for a, e in zip(values, spec.values, strict=True))
-            wrong = [str(k) for k, ok in enumerate(oks) if not ok]
-            feedback = "all entries correct" if not wrong else f"entries {', '.join(wrong)} off; expected {spec.display()}"
-            return Result(sum(oks) / len(oks), entries=oks, feedback=feedback)
-        if isinstance(spec, Choice):
-            picked = parse_choices(text, len(spec.options), multi=spec.multi)
-            right = set(spec.correct)
-            hits = sum(1 for k in picked if k in right)
-            misses = len(picked) - hits
-            score = max(0.0, (hits - misses) / len(right))
-            oks = tuple(k in right for k in picked)
-            return Result(score, entries=oks, feedback="correct" if score == 1.0 else f"expected {spec.display()}")
-    except FormatError as exc:
-        return Result(0.0, format_error=str(exc))
-    raise TypeError(f"question.answer: unknown answer kind {type(spec).__name__}")

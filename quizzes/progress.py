@@ -1,7 +1,7 @@
 """Quiz progress in SQLite: every attempt, and the review schedule of every template.
 
 * Location: ``--db PATH``, else ``$LSTM_QUIZ_DB``, else the user's data directory
-  (``$XDG_DATA_HOME/lstm-ref/progress.sqlite3`` on Linux, ``~/Library/Application
+  as platformdirs gives it (``$XDG_DATA_HOME/lstm-ref/progress.sqlite3`` on Linux, ``~/Library/Application
   Support/lstm-ref`` on macOS, ``%APPDATA%\\lstm-ref`` on Windows).
 * Every attempt is written in its own transaction (``BEGIN IMMEDIATE``) in WAL
   mode, so a crash loses at most the answer being typed and two runs at once
@@ -26,7 +26,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,13 +90,9 @@ def default_path() -> Path:
     env = os.environ.get("LSTM_QUIZ_DB")
     if env:
         return Path(env).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "lstm-ref" / "progress.sqlite3"
+    from platformdirs import user_data_path
+
+    return user_data_path("lstm-ref", appauthor=False, roaming=True) / "progress.sqlite3"
 
 
 _COLUMNS = {  # what this version reads and writes; a file without them is not usable

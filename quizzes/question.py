@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from .grading import Rule, SigFigs, Tolerance
+from .grading import Result, Rule, SigFigs, Tolerance
+from .parsing import FormatError, parse_choices, parse_number, parse_vector
 
-__all__ = ["Answer", "Choice", "Numeric", "Question", "Vector"]
+__all__ = ["Answer", "Choice", "Numeric", "Question", "Vector", "grade"]
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -35,9 +36,12 @@ def _format(value: float, rule: Rule, decimals: int) -> str:
 
 @dataclass(frozen=True)
 class Numeric:
+    """One number, graded by ``rule``."""
+
     value: float
     rule: Rule = Tolerance()
     decimals: int = 4  # how the key is displayed (unless the rule counts significant figures)
+    kind: ClassVar[str] = "numeric"
 
     def display(self) -> str:
         return _format(self.value, self.rule, self.decimals)
@@ -46,12 +50,25 @@ class Numeric:
         """The key as a learner would type it."""
         return self.display()
 
+    def how_to_answer(self) -> str:
+        return f"Type a number (e.g. 0.25 or 2.5e-1; use a decimal point). Graded {self.rule.describe()}."
+
+    def grade(self, text: str) -> Result:
+        ok = self.rule.accepts(parse_number(text), self.value)
+        return Result(1.0 if ok else 0.0, entries=(ok,), feedback="correct" if ok else f"expected {self.display()}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "values": [self.value], "rule": self.rule.to_dict(), "decimals": self.decimals, "display": self.display()}
+
 
 @dataclass(frozen=True)
 class Vector:
+    """Several numbers, each graded by ``rule``; the score is the fraction right."""
+
     values: tuple[float, ...]
     rule: Rule = Tolerance()
     decimals: int = 4
+    kind: ClassVar[str] = "vector"
 
     def display(self) -> str:
         return "[" + self.typed() + "]"
@@ -59,18 +76,48 @@ class Vector:
     def typed(self) -> str:
         return ", ".join(_format(v, self.rule, self.decimals) for v in self.values)
 
+    def how_to_answer(self) -> str:
+        n = len(self.values)
+        return f"Type {n} numbers separated by commas or spaces, e.g. [0.1, -0.2]. Each entry graded {self.rule.describe()}."
+
+    def grade(self, text: str) -> Result:
+        values = parse_vector(text, len(self.values))
+        oks = tuple(self.rule.accepts(a, e) for a, e in zip(values, self.values, strict=True))
+        wrong = [str(k) for k, ok in enumerate(oks) if not ok]
+        feedback = "all entries correct" if not wrong else f"entries {', '.join(wrong)} off; expected {self.display()}"
+        return Result(sum(oks) / len(oks), entries=oks, feedback=feedback)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "values": list(self.values), "rule": self.rule.to_dict(), "decimals": self.decimals, "display": self.display()}
+
 
 @dataclass(frozen=True)
 class Choice:
+    """Lettered options; ``multi`` scores ``max(0, right picks - wrong picks) / len(correct)``."""
+
     options: tuple[str, ...]
     correct: tuple[int, ...]
     multi: bool = False
+    kind: ClassVar[str] = "choice"
 
     def display(self) -> str:
         return ", ".join(f"({LETTERS[k]}) {self.options[k]}" for k in self.correct)
 
     def typed(self) -> str:
         return ", ".join(LETTERS[k] for k in self.correct)
+
+    def how_to_answer(self) -> str:
+        return "Type every correct letter, e.g. a, c. Wrong picks cancel right ones." if self.multi else "Type one letter."
+
+    def grade(self, text: str) -> Result:
+        picked = parse_choices(text, len(self.options), multi=self.multi)
+        hits = sum(1 for k in picked if k in self.correct)
+        score = max(0.0, (hits - (len(picked) - hits)) / len(self.correct))
+        oks = tuple(k in self.correct for k in picked)
+        return Result(score, entries=oks, feedback="correct" if score == 1.0 else f"expected {self.display()}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "options": list(self.options), "correct": list(self.correct), "multi": self.multi, "display": self.display()}
 
 
 Answer = Numeric | Vector | Choice
@@ -94,15 +141,7 @@ class Question:
         return f"{self.template}#{self.seed}-{hashlib.sha256(content.encode()).hexdigest()[:8]}"
 
     def how_to_answer(self) -> str:
-        spec = self.answer
-        if isinstance(spec, Numeric):
-            return f"Type a number (e.g. 0.25 or 2.5e-1; use a decimal point). Graded {spec.rule.describe()}."
-        if isinstance(spec, Vector):
-            n = len(spec.values)
-            return f"Type {n} numbers separated by commas or spaces, e.g. [0.1, -0.2]. Each entry graded {spec.rule.describe()}."
-        if spec.multi:
-            return "Type every correct letter, e.g. a, c. Wrong picks cancel right ones."
-        return "Type one letter."
+        return self.answer.how_to_answer()
 
     def render(self) -> str:
         """The question as plain text: title, prompt, options, how to answer."""
@@ -115,15 +154,6 @@ class Question:
 
     def to_dict(self, *, include_id: bool = True) -> dict[str, Any]:
         """JSON-ready form, for the site and the exports."""
-        spec = self.answer
-        answer: dict[str, Any]
-        if isinstance(spec, Choice):
-            answer = {"kind": "choice", "options": list(spec.options), "correct": list(spec.correct), "multi": spec.multi, "display": spec.display()}
-        else:
-            kind = "numeric" if isinstance(spec, Numeric) else "vector"
-            values = [spec.value] if isinstance(spec, Numeric) else list(spec.values)
-            rule = {"kind": type(spec.rule).__name__.lower(), **spec.rule.__dict__}
-            answer = {"kind": kind, "values": values, "rule": rule, "decimals": spec.decimals, "display": spec.display()}
         data = {
             "how_to_answer": self.how_to_answer(),
             "template": self.template,
@@ -131,7 +161,7 @@ class Question:
             "topic": self.topic,
             "title": self.title,
             "prompt": self.prompt,
-            "answer": answer,
+            "answer": self.answer.to_dict(),
             "hint": self.hint,
             "solution": self.solution,
             "params": self.params,
@@ -139,3 +169,16 @@ class Question:
         if include_id:
             data["variant"] = self.variant_id
         return data
+
+
+def grade(question: Question, text: str) -> Result:
+    """Grade the learner's ``text`` for ``question``; a format error is a result, never an exception.
+
+    >>> q = Question("demo", 0, "demo", "Demo", "What is 1/4?", Numeric(0.25), "Divide.", "1/4 = 0.25")
+    >>> grade(q, "0.2501").correct, grade(q, "0,25").format_error is not None
+    (True, True)
+    """
+    try:
+        return question.answer.grade(text)
+    except FormatError as exc:
+        return Result(0.0, format_error=str(exc))

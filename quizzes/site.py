@@ -15,31 +15,16 @@ from __future__ import annotations
 import html
 import json
 
-from .registry import templates
+from .registry import TEMPLATES
 
-__all__ = ["render_block", "select"]
-
-
-def select(*, topic: str | None = None, template_ids: list[str] | None = None) -> list[str]:
-    """Template ids of a topic, or the given ids checked against the registry."""
-    known = {t.id: t for t in templates()}
-    if template_ids:
-        unknown = [t for t in template_ids if t not in known]
-        if unknown:
-            raise ValueError(f"templates: unknown {unknown}")
-        return list(template_ids)
-    if topic is None:
-        raise ValueError("a quiz block needs topic=... or templates=...")
-    chosen = [t.id for t in templates([topic])]
-    return chosen
+__all__ = ["render_block"]
 
 
 def render_block(template_ids: list[str], *, variants: int = 5, first_seed: int = 1, label: str = "quiz") -> str:
     """One quiz block: ``variants`` variants (seeds ``first_seed, first_seed+1, ...``) of each template."""
-    by_id = {t.id: t for t in templates()}
     data = {
         "label": label,
-        "questions": [[by_id[t].generate(first_seed + k).to_dict() for k in range(variants)] for t in template_ids],
+        "questions": [[TEMPLATES[t].generate(first_seed + k).to_dict() for k in range(variants)] for t in template_ids],
     }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return (

@@ -20,6 +20,38 @@ def test_the_bank_is_big_enough() -> None:
     assert set(TOPICS) == {t.topic for t in templates()}
 
 
+def test_the_registry_is_complete_on_import_and_read_only() -> None:
+    """A fresh ``import quizzes`` sees every template; the index cannot be changed from outside."""
+    import subprocess
+    import sys
+
+    code = "import quizzes; print(len(quizzes.TEMPLATES)); quizzes.TEMPLATES['x'] = None"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout.strip() == str(len(ALL)) and "does not support item assignment" in run.stderr
+
+
+def test_a_duplicate_template_id_is_an_error() -> None:
+    from quizzes.registry import TEMPLATES, _index
+
+    t = TEMPLATES["count-lstm"]
+    with pytest.raises(ValueError, match="'count-lstm' is defined twice"):
+        _index([t, TEMPLATES["count-gru"], t])
+
+
+def test_one_selector_for_exports_and_site() -> None:
+    from quizzes.registry import select
+
+    assert [t.id for t in select(None, ["count-gru", "lstm-input-gate", "count-gru"])] == ["count-gru", "lstm-input-gate"]  # given order, once
+    assert [t.id for t in select(["counting"], ["count-gru", "lstm-input-gate"])] == ["count-gru"]
+    assert {t.topic for t in select(["memory"], exclude=["rnn-vanish-or-explode"])} == {"memory"}
+    with pytest.raises(ValueError, match=r"unknown template\(s\) \['nope'\]"):
+        select(None, exclude=["nope"])
+    with pytest.raises(ValueError, match="no templates selected"):
+        select(["counting"], ["lstm-input-gate"])
+    with pytest.raises(ValueError, match="topics: unknown"):
+        select(["nope"])
+
+
 def _just_outside(spec: Numeric | Vector, value: float) -> float:
     return value + 1.5 * spec.rule.half_width(value) + 1e-9
 

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,9 @@ def test_review_schedules_and_stats_report(tmp_path: Path) -> None:
     s = _run(["stats"], tmp_path)
     row = next(line.split() for line in s.stdout.splitlines() if line.startswith("gru-vs-lstm"))
     assert row[1:5] == ["2", "0%", "2", "0"]  # attempts, mean score, scheduled, due now (skipped: again in a minute)
+    header = next(line for line in s.stdout.splitlines() if line.startswith("topic"))
+    assert header.split()[:3] == ["topic", "attempts", "mean"] and "recall now" in header
+    assert "4 due; reviewing 2 now" in r.stdout and "still due: 2" in r.stdout  # the two unseen ones
 
 
 def test_list_and_show(tmp_path: Path) -> None:
@@ -193,3 +197,75 @@ def test_the_topic_prompt(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
         monkeypatch.setattr("builtins.input", press)
         assert cli.main(["take"]) == code
         assert "stopped: no quiz started." in capsys.readouterr().out
+
+
+# ---- in a terminal: styles, NO_COLOR, and what Ctrl-D does mid-answer ----------------------------
+def _in_terminal(args: list[str], keys: list[bytes], tmp_path: Path, **env: str) -> tuple[str, list[tuple[str, float]]]:
+    """Run lstm-quiz on a pseudo-terminal, typing ``keys`` one batch at a time; returns (output, attempts)."""
+    pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
+    import select
+    import time
+
+    db = tmp_path / "progress.sqlite3"
+    environ = {**os.environ, "LSTM_QUIZ_DB": str(db), "TERM": "xterm-256color", **env}
+    if "NO_COLOR" not in env:
+        environ.pop("NO_COLOR", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: lstm-quiz with the terminal as stdin/stdout
+        os.execve(sys.executable, [sys.executable, "-m", "quizzes.cli", *args], environ)
+    out = b""
+
+    def read_until(done: Any, timeout: float) -> None:
+        nonlocal out
+        end = time.monotonic() + timeout
+        while not done(out) and time.monotonic() < end:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # the child has exited
+                    return
+                if not chunk:
+                    return
+                out += chunk
+
+    try:
+        read_until(lambda text: b"answer> " in text, 60)
+        for batch in keys:
+            prompts = out.count(b"answer> ")
+            os.write(fd, batch)
+            if b"\r" in batch:  # Enter: wait for the next prompt (or the end)
+                read_until(lambda text, n=prompts: text.count(b"answer> ") > n or b"progress: " in text, 60)
+            else:  # no Enter: give it time to (wrongly) act
+                read_until(lambda text: False, 1.5)
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    attempts = sqlite3.connect(db).execute("SELECT answer, score FROM attempts ORDER BY id").fetchall() if db.exists() else []
+    return out.decode("utf-8", "replace"), attempts
+
+
+TAKE = ["take", "--topic", "counting", "--count", "3", "--seed", "3"]
+
+
+def test_a_terminal_gets_styles_and_never_colour_alone(tmp_path: Path) -> None:
+    out, attempts = _in_terminal(TAKE, [b"12\r", b"skip\r"], tmp_path)
+    assert "\x1b[1;31m✗ expected" in out and "\x1b[1m── question 2 of 3" in out  # styled, with words and marks
+    assert "(your answer, as read: '12')" in out and "score so far 0 / 1" in out
+    assert attempts == [("12", 0.0), ("", 0.0)]
+
+
+@pytest.mark.parametrize("how", ["NO_COLOR", "--no-color"])
+def test_no_color_means_plain_text_in_a_terminal(tmp_path: Path, how: str) -> None:
+    args, env = (TAKE, {"NO_COLOR": "1"}) if how == "NO_COLOR" else (["--no-color", *TAKE], {})
+    out, _ = _in_terminal(args, [b"12\r"], tmp_path, **env)
+    assert "✗ expected" in out and "\x1b" not in out
+
+
+def test_ctrl_d_in_the_middle_of_an_answer_submits_nothing(tmp_path: Path) -> None:
+    """Ctrl-D after "0.3" neither grades a truncated "0." nor moves on: only Enter submits, the whole line."""
+    out, attempts = _in_terminal(TAKE, [b"0.3\x04", b"\x04"], tmp_path)
+    assert attempts == [] and "question 2 of 3" not in out
+    (tmp_path / "again").mkdir()
+    out, attempts = _in_terminal(TAKE, [b"0.3\x04", b"\r"], tmp_path / "again")
+    assert attempts == [("0.3", 0.0)] and "as read: '0.3'" in out

@@ -30,7 +30,8 @@ _ARG = re.compile(r'(\w+)="([^"]*)"')
 
 def expand_directive(args_text: str, *, first_seed: int = 1) -> str:
     """The HTML of the quiz block that a directive's arguments describe."""
-    from quizzes.site import render_block, select
+    from quizzes.registry import select
+    from quizzes.site import render_block
 
     args = dict(_ARG.findall(args_text))
     unknown = set(args) - {"topic", "templates", "variants", "label"}
@@ -39,8 +40,11 @@ def expand_directive(args_text: str, *, first_seed: int = 1) -> str:
     label = args.get("label") or args.get("topic")
     if not label:
         raise ValueError('give label="..." (the name its saved progress is kept under) or topic="..."')
-    ids = select(topic=args.get("topic"), template_ids=[t.strip() for t in args["templates"].split(",")] if "templates" in args else None)
-    return render_block(ids, variants=int(args.get("variants", "5")), first_seed=first_seed, label=label)
+    if "topic" not in args and "templates" not in args:
+        raise ValueError('a quiz block needs topic="..." or templates="..."')
+    topics = [args["topic"]] if "topic" in args else None
+    chosen = select(topics, [t.strip() for t in args["templates"].split(",")] if "templates" in args else None)
+    return render_block([t.id for t in chosen], variants=int(args.get("variants", "5")), first_seed=first_seed, label=label)
 
 
 class _QuizPreprocessor(Preprocessor):

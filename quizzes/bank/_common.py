@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..question import Choice
-from ..registry import Draft
+from ..template import Draft
 
 __all__ = ["choice", "logit", "shown", "vec"]
 

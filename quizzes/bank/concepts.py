@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Draft, template
+from ..template import Draft, template
 from ._common import choice
 
 _GATES = {
@@ -132,3 +132,6 @@ def applications(rng: np.random.Generator) -> Draft:
         solution="Sequential data with dependencies over time: " + "; ".join(picked) + ".",
         multi=True,
     )
+
+
+TEMPLATES = (gate_role, which_gate, cell_vs_hidden, why_rnn_forgets, lstm_mitigates, applications)

@@ -8,7 +8,7 @@ import lstm_ref
 
 from ..grading import Decimals
 from ..question import Numeric, Vector
-from ..registry import Draft, template
+from ..template import Draft, template
 
 _CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}
 _BLOCKS = {"lstm": 4, "gru": 3, "rnn_tanh": 1}
@@ -34,9 +34,9 @@ def _counting(mode: str, bias: bool):  # type: ignore[no-untyped-def]
     return build
 
 
-template("count-lstm", "counting", "Parameters of an LSTM layer")(_counting("lstm", True))
-template("count-gru", "counting", "Parameters of a GRU layer")(_counting("gru", True))
-template("count-rnn-no-bias", "counting", "Parameters of an RNN without biases")(_counting("rnn_tanh", False))
+count_lstm = template("count-lstm", "counting", "Parameters of an LSTM layer")(_counting("lstm", True))
+count_gru = template("count-gru", "counting", "Parameters of a GRU layer")(_counting("gru", True))
+count_rnn = template("count-rnn-no-bias", "counting", "Parameters of an RNN without biases")(_counting("rnn_tanh", False))
 
 
 @template("count-stacked-bidirectional", "counting", "Parameters of a stacked bidirectional LSTM")
@@ -65,3 +65,6 @@ def weight_shape(rng: np.random.Generator) -> Draft:
         solution,
         {"I": I, "H": H, "name": name},
     )
+
+
+TEMPLATES = (count_lstm, count_gru, count_rnn, stacked, weight_shape)

@@ -13,7 +13,7 @@ from lstm_ref.rnn import Nonlinearity
 
 from ..grading import Tolerance
 from ..question import Numeric, Vector
-from ..registry import Draft, template
+from ..template import Draft, template
 from ._common import shown, vec
 
 
@@ -35,8 +35,8 @@ def _rnn(nonlinearity: Nonlinearity) -> Callable[[np.random.Generator], Draft]:
     return build
 
 
-template("rnn-step-tanh", "gru-rnn", "RNN: one step with tanh")(_rnn("tanh"))
-template("rnn-step-relu", "gru-rnn", "RNN: one step with relu")(_rnn("relu"))
+rnn_tanh = template("rnn-step-tanh", "gru-rnn", "RNN: one step with tanh")(_rnn("tanh"))
+rnn_relu = template("rnn-step-relu", "gru-rnn", "RNN: one step with relu")(_rnn("relu"))
 
 
 @template("rnn-step-vector", "gru-rnn", "RNN: one step, two units")
@@ -112,5 +112,7 @@ def _gru_new_state(reset: Reset) -> Callable[[np.random.Generator], Draft]:
     return build
 
 
-template("gru-step", "gru-rnn", "GRU: a whole step (PyTorch's reset)")(_gru_new_state("after"))
-template("gru-step-reset-before", "gru-rnn", "GRU: a whole step, reset before the product")(_gru_new_state("before"))
+gru_step = template("gru-step", "gru-rnn", "GRU: a whole step (PyTorch's reset)")(_gru_new_state("after"))
+gru_step_reset_before = template("gru-step-reset-before", "gru-rnn", "GRU: a whole step, reset before the product")(_gru_new_state("before"))
+
+TEMPLATES = (rnn_tanh, rnn_relu, rnn_vector, gru_update, gru_step, gru_step_reset_before)

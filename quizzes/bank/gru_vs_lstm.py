@@ -8,7 +8,7 @@ import lstm_ref
 
 from ..grading import Decimals, Tolerance
 from ..question import Numeric
-from ..registry import Draft, template
+from ..template import Draft, template
 from ._common import choice
 
 
@@ -73,3 +73,6 @@ def _gru_keep(z: float, k: int) -> float:
     for _ in range(k):
         h, _ = lstm_ref.gru_cell(np.zeros((1, 1)), h, p)
     return float(h[0, 0])
+
+
+TEMPLATES = (gate_mapping, param_ratio, state_size, keep_fraction)

@@ -10,7 +10,7 @@ from lstm_ref.linear import project
 
 from ..grading import Tolerance
 from ..question import Numeric, Vector
-from ..registry import Draft, template
+from ..template import Draft, template
 from ._common import logit, shown, vec
 
 GATE_TEXT = {
@@ -51,9 +51,10 @@ def _one_gate(gate: str):  # type: ignore[no-untyped-def]
     return build
 
 
-for _gate in "ifgo":
-    _name = GATE_TEXT[_gate][0]
-    template(f"lstm-{_name.split()[0]}-gate" if _gate != "g" else "lstm-candidate", "lstm-step", f"LSTM: the {_name}")(_one_gate(_gate))
+one_gate = tuple(
+    template(f"lstm-{GATE_TEXT[gate][0].split()[0]}-gate" if gate != "g" else "lstm-candidate", "lstm-step", f"LSTM: the {GATE_TEXT[gate][0]}")(_one_gate(gate))
+    for gate in "ifgo"
+)
 
 
 def _pointwise(f: np.ndarray, i: np.ndarray, g: np.ndarray, o: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -153,3 +154,6 @@ def full_step(rng: np.random.Generator) -> Draft:
         "b": b.tolist(),
     }
     return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), "Four gates, then c, then h.", solution, params)
+
+
+TEMPLATES = (*one_gate, cell_state, hidden_state, cell_vector, hidden_vector, full_step)

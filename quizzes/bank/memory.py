@@ -11,7 +11,7 @@ from lstm_ref.kernels import GenericKernels
 
 from ..grading import Decimals, SigFigs
 from ..question import Choice, Numeric
-from ..registry import Draft, template
+from ..template import Draft, template
 from ._common import logit, shown, vec
 
 
@@ -142,3 +142,6 @@ def rnn_step_gradient(rng: np.random.Generator) -> Draft:
     solution = f"h = {h[0, 0]:.4f}; ∂L/∂h_prev = ∂L/∂h · (1 − h²) · W_hh = {dh:.2f}·{1 - h[0, 0] ** 2:.4f}·{p.W_hh[0, 0]:.1f} = {answer:.4f}"
     params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": float(p.W_ih[0, 0]), "W_hh": float(p.W_hh[0, 0]), "b": float(p.biases[0][0]), "dh": dh}
     return Draft(prompt, Numeric(answer), "tanh′(z) = 1 − tanh²(z) = 1 − h².", solution, params)
+
+
+TEMPLATES = (forget_product, constant_forget, gradient_factor, steps_to_vanish, vanish_or_explode, lstm_step_gradient, rnn_step_gradient)

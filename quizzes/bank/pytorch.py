@@ -7,7 +7,7 @@ import numpy as np
 import lstm_ref
 
 from ..question import Numeric
-from ..registry import Draft, template
+from ..template import Draft, template
 from ._common import choice, shown, vec
 
 _ORDER = {"LSTM": ("input", "forget", "candidate (cell)", "output"), "GRU": ("reset", "update", "candidate (new)")}
@@ -86,3 +86,6 @@ def param_name(rng: np.random.Generator) -> Draft:
         hint="Names are kind_l{layer}, with _reverse for the backward direction.",
         solution=right,
     )
+
+
+TEMPLATES = (gate_rows, gate_order, bias_forget, param_name)

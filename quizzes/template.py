@@ -1,0 +1,78 @@
+"""What a question template is: an id, a topic, a title and a seeded build function.
+
+A bank module (:mod:`quizzes.bank`) writes each template as a decorated build
+function, which becomes a :class:`Template`, and lists its templates in
+``TEMPLATES``; :mod:`quizzes.registry` indexes those lists. Nothing is
+registered as a side effect of importing a module.
+
+>>> from quizzes.question import Numeric
+>>> @template("demo-half", "counting", "Half of a number")
+... def half(rng):
+...     n = int(rng.integers(2, 10))
+...     return Draft(f"What is {n}/2?", Numeric(n / 2), "Divide by two.", f"{n}/2 = {n / 2}", {"n": n})
+>>> half.id, half.generate(4).variant_id == half.generate(4).variant_id
+('demo-half', True)
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .question import Answer, Question
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["TOPICS", "Draft", "Template", "template"]
+
+#: Topics, in learning order, with a one-line description.
+TOPICS: dict[str, str] = {
+    "lstm-step": "computing an LSTM step: gates, candidate, cell and hidden state",
+    "gru-rnn": "a step of a plain RNN and of a GRU",
+    "memory": "memory and gradients with numbers: forget products, vanishing and exploding factors",
+    "counting": "parameter counts and weight shapes",
+    "concepts": "what each part does, and why plain RNNs fail on long sequences",
+    "gru-vs-lstm": "the GRU compared with the LSTM",
+    "pytorch": "PyTorch's conventions: gate order, biases, names",
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a template's build function returns: a question without its identity."""
+
+    prompt: str
+    answer: Answer
+    hint: str
+    solution: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    topic: str
+    title: str
+    build: Callable[[np.random.Generator], Draft]
+
+    def generate(self, seed: int) -> Question:
+        """The variant for ``seed``: the generator is seeded by the seed and the template id."""
+        import numpy as np  # here, so that importing quizzes stays light
+
+        rng = np.random.default_rng([seed, zlib.crc32(self.id.encode())])
+        d = self.build(rng)
+        return Question(self.id, seed, self.topic, self.title, d.prompt, d.answer, d.hint, d.solution, d.params)
+
+
+def template(id: str, topic: str, title: str) -> Callable[[Callable[[np.random.Generator], Draft]], Template]:
+    """Make a build function into template ``id`` under ``topic``."""
+    if topic not in TOPICS:
+        raise ValueError(f"topic: unknown topic {topic!r}; expected one of {list(TOPICS)}")
+
+    def make(build: Callable[[np.random.Generator], Draft]) -> Template:
+        return Template(id, topic, title, build)
+
+    return make
