@@ -361,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(run=_cmd_grade)
 
     p = sub.add_parser("export", help="export question pools for an LMS or a printed worksheet")
-    p.add_argument("--format", required=True, choices=("moodle", "qti", "gift", "worksheet"))
+    p.add_argument("--format", required=True, choices=("moodle", "qti", "canvas", "gift", "worksheet"))
     p.add_argument("--out", required=True, help="output file (moodle, gift), zip (qti) or directory (worksheet)")
     p.add_argument("--topic", action="append")
     p.add_argument("--template", action="append", help="only this template (repeatable)")

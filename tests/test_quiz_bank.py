@@ -187,3 +187,23 @@ def test_the_whole_step_solution_shows_every_gate_and_adds_up(seed: int) -> None
         z = eval(m.group(2).replace(")(", ")*("), {"__builtins__": {}})  # only numbers, parentheses, + and *
         assert z == pytest.approx(float(m.group(3)), abs=1e-4) and act[m.group(1)](z) == pytest.approx(float(m.group(4)), abs=1e-4)
     assert lines[-1].endswith(f"= {q.answer.value:.4f}")
+
+
+def test_multi_select_solutions_say_why_each_wrong_option_is_wrong() -> None:
+    multi = [t for t in ALL if isinstance(generate(t, 0).answer, Choice) and generate(t, 0).answer.multi]
+    assert len(multi) >= 2
+    for template_id in multi:
+        for seed in SEEDS:
+            q = generate(template_id, seed)
+            for k in range(len(q.answer.options)):
+                named = f"\n({'abcdefgh'[k]}) is wrong: " in q.solution
+                assert named == (k not in q.answer.correct), (q.variant_id, k)
+
+
+def test_a_multi_select_template_without_reasons_is_refused() -> None:
+    import numpy as np
+
+    from quizzes.bank._common import choice
+
+    with pytest.raises(TypeError, match="must say why each distractor is wrong"):
+        choice(np.random.default_rng(0), "?", ["yes"], ["no", "nope", "never"], hint="", solution="", multi=True)

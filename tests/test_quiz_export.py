@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from conftest import require
 from quizzes import Choice, Numeric, Vector, generate, grade
 from quizzes.export import ExportError, export
 
@@ -104,6 +107,17 @@ def test_worksheet_and_separate_answer_key(tmp_path: Path) -> None:
             assert q.answer.display() not in sheet
     page = (tmp_path / "ws" / "worksheet.html").read_text()
     assert page.startswith("<!doctype html>") and page.count("<h2>") == len(MIX) and "<script" not in page
+    for t in MIX:  # the key gives the interval the rule accepts, computed here from the rule's formula
+        spec = generate(t, 3).answer
+        if isinstance(spec, Numeric):
+            w = spec.rule.half_width(spec.value)
+            assert f"accepted: {spec.value - w:.10g} to {spec.value + w:.10g} (" in key, t
+        elif isinstance(spec, Vector):
+            assert "; ".join(f"entry {k}: {v - spec.rule.half_width(v):.10g} to {v + spec.rule.half_width(v):.10g}" for k, v in enumerate(spec.values)) in key
+    html_key = ET.fromstring(
+        (tmp_path / "ws" / "answer-key.html").read_text().removeprefix("<!doctype html>\n").replace('<meta charset="utf-8">', '<meta charset="utf-8"/>')
+    )
+    assert len(html_key.findall("body/pre")) == len(MIX) and sum("accepted:" in (p.findtext("em") or "") for p in html_key.iter("p")) == len(MIX)
 
 
 def test_export_errors_are_clear(tmp_path: Path) -> None:
@@ -152,3 +166,240 @@ def test_graded_answers_in_exports_match_the_grader() -> None:
     q = generate("lstm-hidden-vector", 1)
     assert isinstance(q.answer, Vector)
     assert grade(q, q.answer.typed()).score == 1.0
+
+
+# ---- response processing, run: what each LMS would score is what lstm-quiz scores -------------------
+def _answers_to_try(spec: Numeric | Vector | Choice, rng: np.random.Generator) -> list[list[float] | set[int]]:
+    """Right, wrong, and at the edges of the accepted interval (inside and outside)."""
+    if isinstance(spec, Choice):
+        n = len(spec.options)
+        if not spec.multi:
+            return [{k} for k in range(n)]
+        return [set(spec.correct), *({int(k) for k in np.flatnonzero(rng.random(n) < 0.5)} | {int(rng.integers(n))} for _ in range(8))]
+    values = [spec.value] if isinstance(spec, Numeric) else list(spec.values)
+    tries = [values]
+    for factor in (0.99, 1.01, -1.0, 0.5):
+        tries.append([v + factor * spec.rule.half_width(v) * sign for v, sign in zip(values, rng.choice([-1, 1], len(values)), strict=True)])
+    tries.append([v + rng.normal() for v in values])
+    return tries
+
+
+def _typed(spec: Numeric | Vector | Choice, answer: list[float] | set[int]) -> str:
+    if isinstance(spec, Choice):
+        return ", ".join("abcdefgh"[k] for k in sorted(answer))
+    return ", ".join(repr(float(v)) for v in answer)  # type: ignore[union-attr]
+
+
+Q = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+
+
+def _qti_score(item: ET.Element, answer: list[float] | set[int]) -> tuple[float, str | None]:
+    """A QTI 2.1 response processor for the expressions our items use (equal, match, mapResponse, sum)."""
+    decls = {d.get("identifier"): d for d in item.iter(f"{Q}responseDeclaration")}
+    responses: dict[str, object] = {}
+    if any(d.get("baseType") == "identifier" for d in decls.values()):
+        responses["RESPONSE"] = {"ABCDEFGH"[k] for k in answer}  # type: ignore[union-attr]
+    else:
+        responses.update(zip(decls, answer, strict=True))  # type: ignore[arg-type]
+    outcomes: dict[str, object] = {
+        o.get("identifier"): float(o.find(f"{Q}defaultValue/{Q}value").text) if o.get("baseType") == "float" else None
+        for o in item.iter(f"{Q}outcomeDeclaration")
+    }
+
+    def value(e: ET.Element) -> object:
+        tag = e.tag[len(Q) :]
+        if tag == "baseValue":
+            return float(e.text) if e.get("baseType") == "float" else e.text
+        if tag == "variable":
+            ident = e.get("identifier")
+            return responses[ident] if ident in responses else outcomes[ident]
+        if tag == "correct":
+            decl = decls[e.get("identifier")]
+            values = [v.text for v in decl.findall(f"{Q}correctResponse/{Q}value")]
+            return float(values[0]) if decl.get("baseType") == "float" else set(values)
+        if tag == "sum":
+            return sum(value(c) for c in e)  # type: ignore[misc]
+        if tag == "equal":
+            a, b = (value(c) for c in e)
+            t = float(e.get("tolerance").split()[0])
+            width = t if e.get("toleranceMode") == "absolute" else abs(b) * t / 100  # type: ignore[arg-type]
+            return abs(a - b) <= width * (1 + 1e-9)  # type: ignore[operator]
+        if tag == "match":  # identifiers, as sets
+            a, b = (value(c) for c in e)
+            return a == b
+        if tag == "mapResponse":
+            mapping = decls[e.get("identifier")].find(f"{Q}mapping")
+            entries = {m.get("mapKey"): float(m.get("mappedValue")) for m in mapping}
+            total = sum(entries.get(k, float(mapping.get("defaultValue"))) for k in responses[e.get("identifier")])  # type: ignore[union-attr]
+            return min(float(mapping.get("upperBound")), max(float(mapping.get("lowerBound")), total))
+        raise AssertionError(f"unexpected expression {tag}")
+
+    def run(rules: ET.Element) -> None:
+        for rule in rules:
+            tag = rule.tag[len(Q) :]
+            if tag == "setOutcomeValue":
+                outcomes[rule.get("identifier")] = value(rule[0])
+            elif tag == "responseCondition":
+                branch = rule[0]
+                if value(branch[0]):
+                    run_list(list(branch)[1:])
+            else:
+                raise AssertionError(f"unexpected rule {tag}")
+
+    def run_list(rules: list[ET.Element]) -> None:
+        holder = ET.Element("x")
+        holder.extend(rules)
+        run(holder)
+
+    run(item.find(f"{Q}responseProcessing"))
+    return outcomes["SCORE"], outcomes["FEEDBACK"]  # type: ignore[return-value]
+
+
+def test_qti21_items_score_as_lstm_quiz_and_always_show_the_solution(tmp_path: Path) -> None:
+    (out,) = export("qti", tmp_path / "pool.zip", topics=None, variants=2, seed=5)
+    rng = np.random.default_rng(0)
+    checked = 0
+    with zipfile.ZipFile(out) as z:
+        for name in z.namelist():
+            if name == "imsmanifest.xml":
+                continue
+            item = ET.fromstring(z.read(name))
+            template, seed = name[len("item-") : -len(".xml")].rsplit("-", 1)
+            q = generate(template, int(seed))
+            outcomes = {o.get("identifier"): o.get("baseType") for o in item.iter(f"{Q}outcomeDeclaration")}
+            assert outcomes == {"SCORE": "float", "MAXSCORE": "float", "FEEDBACK": "identifier"}
+            modal = item.find(f"{Q}modalFeedback")
+            assert outcomes[modal.get("outcomeIdentifier")] == "identifier" and modal.get("showHide") == "show"
+            assert item.find(f"{Q}responseProcessing").get("template") is None  # written out, not a template
+            for answer in _answers_to_try(q.answer, rng):
+                score, feedback = _qti_score(item, answer)
+                assert score == pytest.approx(grade(q, _typed(q.answer, answer)).score, abs=1e-9), (name, answer)
+                assert feedback == modal.get("identifier")
+                checked += 1
+    assert checked > 300
+
+
+def _canvas_full_marks(item: ET.Element, answer: list[float] | set[int], entry: int) -> bool:
+    """Canvas's condition for SCORE = 100, evaluated: ranges for numbers, picks for choices."""
+    ids = [label.get("ident") for label in item.iter("{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}response_label")]
+
+    def holds(c: ET.Element) -> bool:
+        tag = c.tag.split("}")[1]
+        if tag == "conditionvar" or tag == "and":
+            return all(holds(x) for x in c)
+        if tag == "not":
+            return not holds(c[0])
+        if tag == "vargte":
+            return answer[entry] >= float(c.text)  # type: ignore[index]
+        if tag == "varlte":
+            return answer[entry] <= float(c.text)  # type: ignore[index]
+        if tag == "varequal":
+            return ids.index(c.text) in answer
+        raise AssertionError(tag)
+
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    scoring = [r for r in item.iter(f"{ns}respcondition") if r.find(f"{ns}setvar") is not None]
+    assert len(scoring) == 1 and scoring[0].find(f"{ns}setvar").text == "100"
+    return holds(scoring[0].find(f"{ns}conditionvar"))
+
+
+def _canvas_package(tmp_path: Path, **kwargs: object) -> tuple[zipfile.ZipFile, ET.Element]:
+    (out,) = export("canvas", tmp_path / "canvas.zip", **kwargs)  # type: ignore[arg-type]
+    z = zipfile.ZipFile(out)
+    return z, ET.fromstring(z.read("lstm_ref_quiz/lstm_ref_quiz.xml"))
+
+
+def test_canvas_scores_as_lstm_quiz(tmp_path: Path) -> None:
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    _, quiz = _canvas_package(tmp_path, variants=2, seed=9)
+    rng = np.random.default_rng(1)
+    checked = 0
+    for item in quiz.iter(f"{ns}item"):  # ident TEMPLATE.SEED, or TEMPLATE.SEED.ENTRY for a vector's entries
+        template, seed, *entry = item.get("ident").split(".")
+        q = generate(template, int(seed))
+        k = int(entry[0]) if entry else 0
+        for answer in _answers_to_try(q.answer, rng):
+            if entry:
+                expected = q.answer.rule.accepts(answer[k], q.answer.values[k])  # type: ignore[union-attr, index]
+            else:
+                expected = grade(q, _typed(q.answer, answer)).score == 1.0
+            assert _canvas_full_marks(item, answer, k) == expected, (item.get("ident"), answer)
+            checked += 1
+    assert checked > 300
+
+
+# ---- Canvas, compared with what text2qti writes for the same questions -----------------------------
+_KEEP = {"rcardinality", "fibtype", "texttype", "continue", "action", "varname", "vartype", "feedbacktype", "maxvalue", "minvalue", "type"}
+
+
+def _shape(node: ET.Element) -> tuple:
+    """An element's structure: tags, attribute names (values where they carry meaning), children; no texts or ids."""
+    tag = node.tag.split("}")[-1]
+    attrs = tuple(sorted((k, v if k in _KEEP else "") for k, v in node.attrib.items()))
+    children = list(node)
+    if tag == "qtimetadata":  # fields as a set; assessment_question_identifierref only links text2qti's own bank
+        fields = {f.findtext("{*}fieldlabel"): f.findtext("{*}fieldentry") for f in children}
+        fields.pop("assessment_question_identifierref", None)
+        return (tag, tuple(sorted((k, v if k == "question_type" else "") for k, v in fields.items())))
+    return (tag, attrs, tuple(_shape(c) for c in children))
+
+
+def _text2qti_source(questions: list) -> str:
+    """The same questions in text2qti's plain-text format (texts are placeholders: only structure is compared)."""
+    lines = ["Quiz title: lstm_ref quiz", "", "GROUP", "pick: 1", "points per question: 1", ""]
+    for n, q in enumerate(questions, 1):
+        lines += [f"{n}.  Question {n}?", "... The worked solution."]
+        spec = q.answer
+        if isinstance(spec, Numeric):
+            low, high = spec.rule.bounds(spec.value)
+            lines.append(f"=   [{low!r}, {high!r}]")
+        elif spec.multi:
+            lines += [f"[{'*' if k in spec.correct else ' '}] option {k}" for k in range(len(spec.options))]
+        else:
+            lines += [f"{'*' if k in spec.correct else ''}{'abcdefgh'[k]}) option {k}" for k in range(len(spec.options))]
+        lines.append("")
+    return "\n".join([*lines, "END_GROUP", ""])
+
+
+@pytest.mark.parametrize("template_id", ["count-gru", "pytorch-gate-order", "concept-cell-vs-hidden"])
+def test_canvas_items_have_text2qti_s_structure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template_id: str) -> None:
+    require("text2qti", "pip install -e '.[test]' (`make test` installs it)")
+    monkeypatch.setenv("HOME", str(tmp_path))  # text2qti may keep a config file in the home directory
+    from text2qti.config import Config
+    from text2qti.qti import QTI
+    from text2qti.quiz import Quiz
+
+    kinds = {"count-gru": "numerical_question", "pytorch-gate-order": "multiple_choice_question", "concept-cell-vs-hidden": "multiple_answers_question"}
+    questions = [generate(template_id, seed) for seed in (1, 2)]
+    assert isinstance(questions[0].answer, Numeric) or questions[0].answer.multi == (template_id == "concept-cell-vs-hidden")
+    theirs = zipfile.ZipFile(io.BytesIO(QTI(Quiz(_text2qti_source(questions), config=Config(), source_name="lstm_ref")).zip_bytes()))
+    ours, quiz = _canvas_package(tmp_path, template_ids=[template_id], variants=2, seed=1)
+    their_quiz = ET.fromstring(next(theirs.read(n) for n in theirs.namelist() if n.endswith(".xml") and "/text2qti_assessment_" in n and "meta" not in n))
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    mine, theirs_items = list(quiz.iter(f"{ns}item")), list(their_quiz.iter(f"{ns}item"))
+    assert [_shape(i) for i in mine] == [_shape(i) for i in theirs_items]
+    assert all(dict(_shape(i.find(f"{ns}itemmetadata/{ns}qtimetadata"))[1])["question_type"] == kinds[template_id] for i in mine)
+
+    def group(root: ET.Element) -> tuple:
+        return _shape(next(s for s in root.iter(f"{ns}section") if s.get("ident") != "root_section").find(f"{ns}selection_ordering"))
+
+    def manifest(z: zipfile.ZipFile) -> list:
+        resources = ET.fromstring(z.read("imsmanifest.xml")).iter("{*}resource")
+        return sorted((r.get("type"), len(r.findall("{*}file")), len(r.findall("{*}dependency"))) for r in resources)
+
+    assert group(quiz) == group(their_quiz)  # one variant per student, 1 point each
+    assert manifest(ours) == manifest(theirs)
+    assert sorted(n.rsplit("/", 1)[-1] for n in ours.namelist() if "/" in n and not n.endswith("/")) == ["assessment_meta.xml", "lstm_ref_quiz.xml"]
+    assert "non_cc_assessments/" in ours.namelist() and "non_cc_assessments/" in theirs.namelist()
+
+
+def test_canvas_keeps_a_vector_s_entries_together(tmp_path: Path) -> None:
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    _, quiz = _canvas_package(tmp_path, template_ids=["lstm-cell-vector", "count-lstm"], variants=3)
+    sections = {s.get("ident"): s for s in quiz.iter(f"{ns}section")}
+    vector, scalar = sections["group-lstm-cell-vector"], sections["group-count-lstm"]
+    n = len(generate("lstm-cell-vector", 0).answer.values)
+    assert vector.find(f"{ns}selection_ordering") is None and len(vector.findall(f"{ns}item")) == 3 * n
+    points = [float(f.findtext(f"{ns}fieldentry")) for f in vector.iter(f"{ns}qtimetadatafield") if f.findtext(f"{ns}fieldlabel") == "points_possible"]
+    assert sum(points) == pytest.approx(3.0)
+    assert scalar.find(f"{ns}selection_ordering/{ns}selection/{ns}selection_number").text == "1" and len(scalar.findall(f"{ns}item")) == 3

@@ -55,12 +55,12 @@ def cell_vs_hidden(rng: np.random.Generator) -> Draft:
         "only the hidden state is passed to the next layer and to the output",
         "the cell state can exceed 1 in absolute value; the hidden state cannot",
     ]
-    false = [
-        "the hidden state carries long-term memory and the cell state short-term memory",
-        "the cell state is squashed by tanh at every step",
-        "the output gate decides what is erased from the cell state",
-        "a plain RNN also has a cell state, but no gates",
-    ]
+    false = {
+        "the hidden state carries long-term memory and the cell state short-term memory": "it is the other way round: the cell state is the long-term path.",
+        "the cell state is squashed by tanh at every step": "c = f·c_prev + i·g is never squashed; tanh is applied only to read it out, in h = o·tanh(c).",
+        "the output gate decides what is erased from the cell state": "erasing is the forget gate's job; the output gate only decides what of tanh(c) is shown as h.",
+        "a plain RNN also has a cell state, but no gates": "a plain RNN has only a hidden state, h = tanh(W_ih·x + W_hh·h_prev + b).",
+    }
     picked_true = [true[k] for k in sorted(rng.permutation(len(true))[: int(rng.integers(1, 3))])]
     return choice(
         rng,
@@ -116,12 +116,12 @@ def applications(rng: np.random.Generator) -> Draft:
         "streaming speech recognition on a small device",
         "generating text one character at a time",
     ]
-    misfits = [
-        "sorting a list of numbers exactly",
-        "classifying a single photograph with no sequence in it",
-        "looking up a value in a database by key",
-        "computing the exact sum of two integers given as one input",
-    ]
+    misfits = {
+        "sorting a list of numbers exactly": "an exact algorithm does it perfectly; a learned model only approximates it.",
+        "classifying a single photograph with no sequence in it": "there is no order to read in; a convolutional network or a transformer fits an image.",
+        "looking up a value in a database by key": "a lookup needs an index, not a model that reads a sequence.",
+        "computing the exact sum of two integers given as one input": "one input, no sequence, and an exact answer: plain arithmetic.",
+    }
     picked = [fits[k] for k in sorted(rng.permutation(len(fits))[:2])]
     return choice(
         rng,
