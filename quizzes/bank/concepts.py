@@ -58,7 +58,7 @@ def cell_vs_hidden(rng: np.random.Generator) -> Draft:
     false = {
         "the hidden state carries long-term memory and the cell state short-term memory": "it is the other way round: the cell state is the long-term path.",
         "the cell state is squashed by tanh at every step": "c = f·c_prev + i·g is never squashed; tanh is applied only to read it out, in h = o·tanh(c).",
-        "the output gate decides what is erased from the cell state": "erasing is the forget gate's job; the output gate only decides what of tanh(c) is shown as h.",
+        "the output gate decides what is erased from the cell state": "erasing is the forget gate's job; the output gate decides what of tanh(c) is shown.",
         "a plain RNN also has a cell state, but no gates": "a plain RNN has only a hidden state, h = tanh(W_ih·x + W_hh·h_prev + b).",
     }
     picked_true = [true[k] for k in sorted(rng.permutation(len(true))[: int(rng.integers(1, 3))])]
