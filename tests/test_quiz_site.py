@@ -89,6 +89,28 @@ def test_quiz_script_inserts_text_never_html() -> None:
         assert forbidden not in source, forbidden
 
 
+def test_math_parts_lose_nothing_and_leave_code_names_alone() -> None:
+    """Every prompt and option, split for MathML, gives back its text; scripts rebuild from their tokens."""
+    from quizzes.mathml import parts
+
+    scripts = 0
+    for t in templates():
+        for seed in range(6):
+            q = generate(t.id, seed)
+            texts = [q.prompt, *(q.answer.options if isinstance(q.answer, Choice) else ())]
+            for text in texts:
+                split = parts(text)
+                assert "".join(p if isinstance(p, str) else p["text"] for p in split) == text
+                for p in (p for p in split if not isinstance(p, str)):
+                    base, upper = ("".join(tok for _, tok in p[k]) for k in ("base", "script_part"))
+                    mark = "_" if p["script"] == "msub" else "^"
+                    assert p["text"].replace("(", "").replace(")", "") == f"{base}{mark}{upper}", p
+                    assert all(tag in ("mi", "mn", "mo") for tag, _ in p["base"] + p["script_part"])
+                    scripts += 1
+                assert all("bias" not in p["text"] and "weight" not in p["text"] for p in split if not isinstance(p, str))
+    assert scripts > 500
+
+
 def test_embedded_quiz_data_cannot_close_its_script_tag() -> None:
     from quizzes.site import render_block
 
@@ -141,6 +163,9 @@ def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(q
     z = np.array([[np.log(p["i"][0] / (1 - p["i"][0])), np.log(p["f"][0] / (1 - p["f"][0])), np.arctanh(p["g"][0]), 0.0]])
     c, tanh_c, h = np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1))
     lstm_ref.kernels.GenericKernels(np).lstm_forward(z, np.array([p["c_prev"]]), c, tanh_c, h)
+    maths = card.locator(".lr-q-prompt math")  # c_prev, set in MathML as on the pages
+    assert maths.count() == 1 and maths.first.locator("msub mi").all_text_contents() == ["c", "prev"]
+    assert maths.first.bounding_box()["width"] > 0
     box = card.locator("input.lr-input")
     box.fill("nonsense")
     box.press("Enter")

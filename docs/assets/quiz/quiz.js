@@ -130,6 +130,28 @@
     return node;
   }
 
+  // Text with subscripts and superscripts, from quizzes/mathml.py's parts: MathML built node by node.
+  var MATHML = "http://www.w3.org/1998/Math/MathML";
+  function mathTokens(tokens) {
+    var nodes = tokens.map(function (t) { var n = document.createElementNS(MATHML, t[0]); n.textContent = t[1]; return n; });
+    if (nodes.length === 1) return nodes[0];
+    var row = document.createElementNS(MATHML, "mrow");
+    nodes.forEach(function (n) { row.appendChild(n); });
+    return row;
+  }
+  function withMath(node, parts) {
+    parts.forEach(function (part) {
+      if (typeof part === "string") { node.appendChild(document.createTextNode(part)); return; }
+      var math = document.createElementNS(MATHML, "math");
+      var script = document.createElementNS(MATHML, part.script);
+      script.appendChild(mathTokens(part.base));
+      script.appendChild(mathTokens(part.script_part));
+      math.appendChild(script);
+      node.appendChild(math);
+    });
+    return node;
+  }
+
   function answerText(card, spec) {
     if (spec.kind !== "choice") return card.querySelector("input[type=text]").value;
     var picked = [];
@@ -192,16 +214,16 @@
     var another = el("button", { type: "button", "class": "lr-new md-button" }, "New variant");
     meta.appendChild(another);
     card.appendChild(meta);
-    card.appendChild(el("p", { "class": "lr-q-prompt" }, q.prompt));
+    card.appendChild(withMath(el("p", { "class": "lr-q-prompt" }), q.prompt_parts));
     var form = el("form", { "class": "lr-q-form", novalidate: "" });
     if (q.answer.kind === "choice") {
       var fieldset = el("fieldset");
       fieldset.appendChild(el("legend", {}, q.answer.multi ? "Choose every correct option" : "Choose one option"));
-      q.answer.options.forEach(function (option, k) {
+      q.answer.options.forEach(function (_, k) {
         var label = el("label", { "class": "lr-option" });
         var input = el("input", { type: q.answer.multi ? "checkbox" : "radio", name: id, value: LETTERS[k] });
         label.appendChild(input);
-        label.appendChild(document.createTextNode(" (" + LETTERS[k] + ") " + option));
+        label.appendChild(withMath(el("span", {}, " (" + LETTERS[k] + ") "), q.answer.option_parts[k]));
         fieldset.appendChild(label);
       });
       form.appendChild(fieldset);
