@@ -7,9 +7,9 @@ PyTorch or CuPy.
 
 from .backend import BackendUnavailableError, active_backend, asarray, to_numpy, use_backend
 from .gru import gru_cell, gru_cell_backward, gru_layer, gru_layer_backward
-from .interop import from_torch, to_torch
+from .interop import to_torch
 from .lstm import lstm_cell, lstm_cell_backward, lstm_layer, lstm_layer_backward
-from .model import Recurrent
+from .model import Recurrent, from_keras, from_torch
 from .network import ForwardCache, Gradients, backward, forward
 from .params import CellParams, Params, RecurrentConfig, init_params, set_forget_bias
 from .rnn import rnn_cell, rnn_cell_backward, rnn_layer, rnn_layer_backward
@@ -30,6 +30,7 @@ __all__ = [
     "asarray",
     "backward",
     "forward",
+    "from_keras",
     "from_torch",
     "gru_cell",
     "gru_cell_backward",

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .kernels import sigmoid
+from .activations import sigmoid
 
 __all__ = ["ALL", "GRU_BACKWARD", "GRU_FORWARD", "LSTM_BACKWARD", "LSTM_FORWARD", "RNN_BACKWARD", "RNN_FORWARD", "Fused"]
 

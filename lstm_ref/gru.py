@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
+from .activations import sigmoid
 from .backend import namespace
-from .kernels import kernels_for, sigmoid
+from .kernels import kernels_for
 from .linear import bias_grad, project, project_back, weight_grad
 from .params import CellParams
 from .steps import StepGrads, step, step_backward

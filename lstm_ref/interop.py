@@ -1,4 +1,7 @@
-"""Round trips with PyTorch: ``from_torch(module)`` and ``to_torch(params)``.
+"""Round trips with PyTorch: ``params_from_torch(module)`` and ``to_torch(params)``.
+
+``lstm_ref.from_torch(module)`` (in `lstm_ref.model`) wraps the parameters in a
+`Recurrent`; this module knows only parameters, so it depends on nothing above them.
 
 PyTorch is needed only here, and only when these functions are called: it is
 imported lazily and never at ``import lstm_ref``.
@@ -14,10 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import asarray, backend_namespace, to_numpy
-from .model import Recurrent
 from .params import Params, RecurrentConfig
 
-__all__ = ["config_from_torch", "from_torch", "to_torch"]
+__all__ = ["config_from_torch", "params_from_torch", "to_torch"]
 
 _MODES = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu", "LSTM": "lstm", "GRU": "gru"}
 
@@ -48,27 +50,19 @@ def config_from_torch(module: Any) -> RecurrentConfig:
     )
 
 
-def from_torch(module: Any) -> Recurrent:
-    """A `Recurrent` with the module's configuration and a copy of its weights.
-
-    Arrays are created in the active backend (NumPy unless CuPy is selected), in
-    the module's dtype. ``m(x, state)`` then returns what ``module(x, state)``
-    returns for batched input, and ``m.backward(...)`` the gradients autograd
-    would, keyed by ``module``'s parameter names.
+def params_from_torch(module: Any) -> Params:
+    """The module's configuration and a copy of its weights, in the active backend and the module's dtype.
 
     Examples:
         >>> import numpy as np, torch
-        >>> module = torch.nn.LSTM(3, 4, num_layers=2, dtype=torch.float64)
-        >>> m = from_torch(module)
-        >>> x = np.random.default_rng(0).standard_normal((5, 2, 3))
-        >>> y, (h_n, c_n) = m(x)
-        >>> bool(np.allclose(y, module(torch.from_numpy(x))[0].detach().numpy(), rtol=1e-12))
-        True
+        >>> params = params_from_torch(torch.nn.GRU(3, 4, bidirectional=True, dtype=torch.float64))
+        >>> params.config.mode, len(params.layers), bool(np.all(params.named()["weight_hh_l0_reverse"] == 0))
+        ('gru', 2, False)
     """
     config = config_from_torch(module)
     xp = backend_namespace()
     arrays = {name: asarray(t.detach().cpu().numpy(), xp=xp) for name, t in module.named_parameters()}
-    return Recurrent(Params.from_named(config, arrays))
+    return Params.from_named(config, arrays)
 
 
 def to_torch(params: Params) -> Any:

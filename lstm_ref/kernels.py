@@ -31,16 +31,11 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-__all__ = ["CupyKernels", "GenericKernels", "NumpyKernels", "kernels_for", "sigmoid"]
+from .activations import sigmoid
+
+__all__ = ["CupyKernels", "GenericKernels", "NumpyKernels", "kernels_for"]
 
 Array = Any
-
-
-def sigmoid(x: Array) -> Array:
-    """σ(x) = 1 / (1 + e^{-x}), computed without overflow for any finite x."""
-    xp = array_api_compat.array_namespace(x)
-    e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
-    return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _peepholes(variant: str, w_peep: Array | None) -> Array | None:

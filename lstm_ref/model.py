@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from . import interop, keras_interop
 from .backend import namespace
 from .network import ForwardCache, backward, forward
 from .params import Params, RecurrentConfig, init_params
 
-__all__ = ["Recurrent"]
+__all__ = ["Recurrent", "from_keras", "from_torch"]
 
 Array = Any
 
@@ -93,9 +94,31 @@ class Recurrent:
 
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn`` module (needs PyTorch)."""
-        from .interop import to_torch
+        return interop.to_torch(self.params)
 
-        return to_torch(self.params)
+    def to_keras(self, *, return_sequences: bool = True, return_state: bool = False) -> Any:
+        """An equivalent Keras 3 layer, or a ``keras.Sequential`` when stacked (needs Keras); see `lstm_ref.keras_interop`."""
+        return keras_interop.to_keras(self.params, return_sequences=return_sequences, return_state=return_state)
 
     def __repr__(self) -> str:
         return f"Recurrent({self.config!r})"
+
+
+def from_torch(module: Any) -> Recurrent:
+    """A `Recurrent` with a ``torch.nn.RNN``, ``LSTM`` or ``GRU``'s configuration and a copy of its weights.
+
+    Arrays are created in the active backend (NumPy unless CuPy is selected), in
+    the module's dtype. ``m(x, state)`` then returns what ``module(x, state)``
+    returns for batched input, and ``m.backward(...)`` the gradients autograd
+    would, keyed by ``module``'s parameter names. See `lstm_ref.interop`.
+    """
+    return Recurrent(interop.params_from_torch(module))
+
+
+def from_keras(layer: Any) -> Recurrent:
+    """A `Recurrent` computing what a Keras ``LSTM``, ``GRU`` or ``SimpleRNN`` computes.
+
+    Also takes a ``Bidirectional`` wrapper and a ``Sequential`` of stacked recurrent
+    layers. The result is ``batch_first`` like Keras. See `lstm_ref.keras_interop`.
+    """
+    return Recurrent(keras_interop.params_from_keras(layer))

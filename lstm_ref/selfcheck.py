@@ -130,6 +130,10 @@ def _run_pages(root: Path, torch_missing: bool) -> list[Row]:
     return rows
 
 
+#: Modules whose examples need an optional package (skipped, and said so, where it is missing).
+_NEEDS = {"interop": ("torch",), "keras_interop": ("keras", "torch")}
+
+
 def _run_modules(package: str, torch_missing: bool) -> list[Row]:
     rows = []
     pkg = importlib.import_module(package)
@@ -141,8 +145,9 @@ def _run_modules(package: str, torch_missing: bool) -> list[Row]:
         if not tests:
             continue
         row = Row("module", name)
+        missing = [m for m in _NEEDS.get(name.rsplit(".", 1)[-1], ()) if importlib.util.find_spec(m) is None]
         for test in tests:
-            if torch_missing and name.endswith(".interop"):
+            if missing:
                 for ex in test.examples:
                     ex.options[doctest.SKIP] = True
             _run_test(row, test)
@@ -247,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes = []
         if importlib.util.find_spec("torch") is None:
             notes.append("PyTorch examples skipped: pip install torch")
+        if importlib.util.find_spec("keras") is None:
+            notes.append("Keras examples skipped: pip install keras")
         if any(r.kind == "backend" and r.skipped for r in rows):
             notes.append("CuPy check skipped: no GPU (pip install 'lstm-ref[gpu]' on a machine with one)")
         print("\n" + "; ".join(notes))

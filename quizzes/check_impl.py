@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 import lstm_ref
+from lstm_ref.activations import sigmoid
 from lstm_ref.gru import Reset
-from lstm_ref.kernels import sigmoid
 from lstm_ref.linear import project
 from lstm_ref.rnn import Nonlinearity
 

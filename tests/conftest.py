@@ -46,6 +46,40 @@ def torch() -> Any:
 
 
 @pytest.fixture(scope="session")
+def keras() -> Any:
+    """Keras 3 on the PyTorch backend (no TensorFlow), float64 by request of each layer.
+
+    Keras 3.15 on torch computes ``ops.matmul`` of two float64 tensors in float32
+    (keras-team/keras#23704: ``result_type`` maps float64 to float32 there). Its
+    LSTM and GRU(reset_after=True) run fused torch code and are unaffected; its
+    SimpleRNN and GRU(reset_after=False) cells call ``ops.matmul``. For this
+    session, a float64 product is computed in float64 (``torch.matmul``, as the
+    op means to), so those cells are a float64 oracle too: their formulas still
+    run as Keras writes them.
+    """
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    torch = require("torch", TORCH_HINT)
+    module = require("keras", "pip install keras==3.15.0 (in the test extra; `make test` installs it)")
+    if module.backend.backend() != "torch":
+        pytest.fail(f"keras runs on {module.backend.backend()!r}; these tests need KERAS_BACKEND=torch", pytrace=False)
+    from keras.src.backend.torch import numpy as torch_numpy
+
+    keras_matmul = torch_numpy.matmul
+
+    def matmul(x1: Any, x2: Any) -> Any:
+        x1, x2 = torch_numpy.convert_to_tensor(x1), torch_numpy.convert_to_tensor(x2)
+        if x1.dtype == x2.dtype == torch.float64:
+            return torch.matmul(x1, x2)
+        return keras_matmul(x1, x2)
+
+    torch_numpy.matmul = matmul
+    yield module
+    torch_numpy.matmul = keras_matmul
+
+
+@pytest.fixture(scope="session")
 def zensical() -> Any:
     """Zensical, Material for MkDocs' successor (pinned in the test extra)."""
     return require("zensical", "pip install zensical==0.0.73 (in the test extra; `make test` installs it)")

@@ -1,0 +1,225 @@
+"""Round trips with Keras 3: ``params_from_keras(layer)`` and ``to_keras(params)``.
+
+Keras is needed only here, and only when these functions are called. What
+differs from PyTorch, and how each difference is bridged:
+
+| | Keras 3 | PyTorch / lstm_ref |
+|---|---|---|
+| kernels | `kernel` (I, G·H), `recurrent_kernel` (H, G·H) | `weight_ih` (G·H, I), `weight_hh` (G·H, H): transposed |
+| LSTM gate order | i, f, c, o | i, f, g, o: the same blocks |
+| GRU gate order | z, r, h | r, z, n: blocks permuted |
+| LSTM / RNN bias | one `bias` (G·H,) | `bias_ih` = Keras's bias, `bias_hh` = 0 |
+| GRU `reset_after=True` | `bias` (2, 3H): input and recurrent rows | `gru_reset="after"` (PyTorch's), `bias_ih`, `bias_hh` |
+| GRU `reset_after=False` | `bias` (3H,), reset before the recurrent product | `gru_reset="before"`, `bias_hh` = 0 |
+| layout | batch first (B, T, I) | `batch_first=True` |
+
+Going to Keras, two biases become one (their sum: the same function, rounded
+once more); a LSTM projection or an LSTM variant has no Keras layer and is
+refused. A ``Bidirectional`` wrapper (``merge_mode="concat"``) and a
+``Sequential`` of stacked recurrent layers convert; a lone ``go_backwards``
+layer is refused with the recipe (it is the forward layer on ``x[:, ::-1]``).
+Activations must be Keras's defaults (tanh, and sigmoid for the gates) or,
+for ``SimpleRNN``, relu. Dropout does not change inference and is not carried.
+
+On the PyTorch backend, Keras 3.15 multiplies float64 matrices in float32
+(keras-team/keras#23704): its ``SimpleRNN`` and ``GRU(reset_after=False)`` then
+agree with lstm_ref to float32 precision only; its ``LSTM`` and
+``GRU(reset_after=True)`` run fused torch code and agree to float64 rounding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import asarray, backend_namespace, to_numpy
+from .params import GATES, Params, RecurrentConfig
+
+__all__ = ["KERAS_GATES", "config_from_keras", "params_from_keras", "to_keras"]
+
+#: Keras's gate blocks, in the column order of ``kernel`` and ``recurrent_kernel``.
+KERAS_GATES: dict[str, tuple[str, ...]] = {"rnn_tanh": ("h",), "rnn_relu": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "n")}
+_CLASSES = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
+
+
+def _keras() -> Any:
+    import importlib.util
+    import os
+    import sys
+
+    if "keras" not in sys.modules and "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("tensorflow") is None:
+        os.environ["KERAS_BACKEND"] = "torch"  # Keras's default backend is TensorFlow; without it, use PyTorch
+    try:
+        import keras
+    except ImportError as exc:  # pragma: no cover - exercised only without keras
+        raise ImportError("this needs Keras 3: pip install keras (with KERAS_BACKEND=torch, or jax, or tensorflow)") from exc
+    return keras
+
+
+def _reorder(a: np.ndarray, mode: str, *, to_keras: bool) -> np.ndarray:
+    """Permute gate blocks along the first axis between PyTorch's order and Keras's."""
+    src, dst = (GATES[mode], KERAS_GATES[mode]) if to_keras else (KERAS_GATES[mode], GATES[mode])
+    blocks = np.split(a, len(src), axis=0)
+    return np.concatenate([blocks[src.index(g)] for g in dst], axis=0)
+
+
+def _stack(obj: Any) -> list[Any]:
+    """The recurrent layers of ``obj``, bottom to top (a layer, a Bidirectional, or a Sequential of them)."""
+    keras = _keras()
+    if isinstance(obj, keras.layers.RNN | keras.layers.Bidirectional):
+        return [obj]
+    layers = [layer for layer in getattr(obj, "layers", []) if not isinstance(layer, keras.layers.InputLayer)]
+    if not layers or not all(isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional) for layer in layers):
+        kinds = [type(layer).__name__ for layer in layers] or type(obj).__name__
+        raise TypeError(f"layer: expected a Keras LSTM, GRU or SimpleRNN, a Bidirectional of one, or a Sequential of them, got {kinds}")
+    return layers
+
+
+def _directions(layer: Any) -> list[Any]:
+    keras = _keras()
+    if isinstance(layer, keras.layers.Bidirectional):
+        if layer.merge_mode != "concat":
+            raise ValueError(f"layer: Bidirectional(merge_mode={layer.merge_mode!r}) has no PyTorch equivalent; PyTorch concatenates (merge_mode='concat')")
+        return [layer.forward_layer, layer.backward_layer]
+    if layer.go_backwards:
+        raise ValueError(
+            f"layer: {layer.name} has go_backwards=True, which PyTorch has only inside a bidirectional layer; "
+            "it computes what the same layer with go_backwards=False computes on x[:, ::-1] (outputs in that reversed order)"
+        )
+    return [layer]
+
+
+def _mode(rnn: Any) -> tuple[str, str]:
+    """(mode, gru_reset) of one Keras recurrent layer, after checking its activations."""
+    name = type(rnn).__name__
+    if name not in _CLASSES:
+        raise TypeError(f"layer: expected LSTM, GRU or SimpleRNN, got {name}")
+    cell = rnn.cell
+    act = cell.activation.__name__
+    if name == "SimpleRNN":
+        if act not in ("tanh", "relu"):
+            raise ValueError(f"layer: SimpleRNN(activation={act!r}); PyTorch's RNN has tanh or relu")
+        return f"rnn_{act}", "after"
+    gate = cell.recurrent_activation.__name__
+    if (act, gate) != ("tanh", "sigmoid"):
+        raise ValueError(f"layer: {name}(activation={act!r}, recurrent_activation={gate!r}); PyTorch's {name} is tanh with sigmoid gates")
+    if name == "GRU":
+        return "gru", "after" if cell.reset_after else "before"
+    return "lstm", "after"
+
+
+def config_from_keras(obj: Any) -> RecurrentConfig:
+    """The `RecurrentConfig` of a Keras recurrent layer, Bidirectional, or stack (``batch_first=True``)."""
+    stack = _stack(obj)
+    firsts = [_directions(layer)[0] for layer in stack]
+    modes = {_mode(d) for layer in stack for d in _directions(layer)}
+    if len(modes) != 1:
+        raise ValueError(f"layer: every layer of a stack must be the same kind, got {sorted(modes)}")
+    units = {d.units for layer in stack for d in _directions(layer)}
+    biases = {d.cell.use_bias for layer in stack for d in _directions(layer)}
+    bidirectional = {len(_directions(layer)) == 2 for layer in stack}
+    if len(units) != 1 or len(biases) != 1 or len(bidirectional) != 1:
+        raise ValueError("layer: every layer of a stack needs the same units, use_bias and directions (as in one torch module)")
+    (mode, reset), (H,) = modes.pop(), units
+    kernel = firsts[0].cell.kernel
+    return RecurrentConfig(
+        mode,  # type: ignore[arg-type]
+        input_size=int(kernel.shape[0]),
+        hidden_size=int(H),
+        num_layers=len(stack),
+        bias=biases.pop(),
+        batch_first=True,
+        bidirectional=bidirectional.pop(),
+        gru_reset=reset,  # type: ignore[arg-type]
+    )
+
+
+def params_from_keras(obj: Any) -> Params:
+    """The configuration and a copy of the weights, as PyTorch lays them out, in the active backend.
+
+    Examples:
+        >>> keras = _keras()  # Keras 3; on PyTorch where TensorFlow is not installed
+        >>> layer = keras.layers.GRU(4, reset_after=False, dtype="float64")
+        >>> layer.build((None, None, 3))
+        >>> params = params_from_keras(layer)
+        >>> params.config.gru_reset, {k: tuple(a.shape) for k, a in params.named().items()}
+        ('before', {'weight_ih_l0': (12, 3), 'weight_hh_l0': (12, 4), 'bias_ih_l0': (12,), 'bias_hh_l0': (12,)})
+    """
+    config = config_from_keras(obj)
+    xp = backend_namespace()
+    arrays: dict[str, Any] = {}
+    suffixes = iter(config.suffixes())
+    for layer in _stack(obj):
+        for rnn in _directions(layer):
+            suffix = next(suffixes)
+            cell = rnn.cell
+            kernel, recurrent = _numpy(cell.kernel), _numpy(cell.recurrent_kernel)
+            arrays[f"weight_ih{suffix}"] = _reorder(kernel.T, config.mode, to_keras=False)
+            arrays[f"weight_hh{suffix}"] = _reorder(recurrent.T, config.mode, to_keras=False)
+            if config.bias:
+                bias = _numpy(cell.bias)
+                b_ih, b_hh = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros_like(bias))
+                arrays[f"bias_ih{suffix}"] = _reorder(b_ih, config.mode, to_keras=False)
+                arrays[f"bias_hh{suffix}"] = _reorder(b_hh, config.mode, to_keras=False)
+    return Params.from_named(config, {k: asarray(np.ascontiguousarray(v), xp=xp) for k, v in arrays.items()})
+
+
+def _numpy(variable: Any) -> np.ndarray:
+    """A copy of a Keras variable's value (a torch tensor on the torch backend, read without autograd)."""
+    value = variable.value
+    if hasattr(value, "detach"):
+        return value.detach().cpu().numpy().copy()
+    return np.array(value)
+
+
+def to_keras(params: Params, *, return_sequences: bool = True, return_state: bool = False) -> Any:
+    """An equivalent Keras layer: ``Bidirectional`` when bidirectional, a ``Sequential`` when stacked.
+
+    ``return_sequences`` and ``return_state`` are those of the (top) Keras layer; a
+    stack cannot return its states (a ``Sequential`` returns one tensor).
+
+    Examples:
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> layer = to_keras(init_params(RecurrentConfig("lstm", 3, 4, bidirectional=True)))
+        >>> type(layer).__name__, [tuple(w.shape) for w in layer.weights][:3]
+        ('Bidirectional', [(3, 16), (4, 16), (16,)])
+    """
+    keras = _keras()
+    cfg = params.config
+    if cfg.proj_size:
+        raise ValueError("params: Keras's LSTM has no projection (proj_size); it cannot be converted")
+    if cfg.lstm_variant != "vanilla":
+        raise ValueError(f"params: Keras has no {cfg.lstm_variant!r} LSTM; only the vanilla LSTM converts")
+    if return_state and cfg.num_layers > 1:
+        raise ValueError("return_state: a stack becomes a keras.Sequential, which returns one tensor; convert each layer instead")
+    named = {k: to_numpy(v) for k, v in params.named().items()}
+    dtype = str(next(iter(named.values())).dtype)
+    cls = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}.get(cfg.mode, keras.layers.SimpleRNN)
+    options: dict[str, Any] = {"use_bias": cfg.bias, "dtype": dtype}
+    if cfg.mode.startswith("rnn"):
+        options["activation"] = cfg.mode.removeprefix("rnn_")
+    if cfg.mode == "gru":
+        options["reset_after"] = cfg.gru_reset == "after"
+
+    def weights(suffix: str) -> list[np.ndarray]:
+        out = [_reorder(named[f"weight_ih{suffix}"], cfg.mode, to_keras=True).T, _reorder(named[f"weight_hh{suffix}"], cfg.mode, to_keras=True).T]
+        if cfg.bias:
+            b_ih, b_hh = (_reorder(named[f"{stem}{suffix}"], cfg.mode, to_keras=True) for stem in ("bias_ih", "bias_hh"))
+            out.append(np.stack([b_ih, b_hh]) if options.get("reset_after") else b_ih + b_hh)
+        return [np.ascontiguousarray(w) for w in out]
+
+    suffixes = iter(cfg.suffixes())
+    stack = []
+    for layer in range(cfg.num_layers):
+        top = layer == cfg.num_layers - 1
+        flags = {"return_sequences": return_sequences if top else True, "return_state": return_state and top}
+        built = cls(cfg.hidden_size, **flags, **options)
+        if cfg.bidirectional:
+            built = keras.layers.Bidirectional(built, merge_mode="concat", dtype=dtype)
+        built.build((None, None, cfg.layer_input_size(layer)))
+        built.set_weights([w for _ in range(cfg.num_directions) for w in weights(next(suffixes))])
+        stack.append(built)
+    if cfg.num_layers == 1:
+        return stack[0]
+    return keras.Sequential([keras.Input((None, cfg.input_size), dtype=dtype), *stack])
