@@ -3,7 +3,7 @@
 Keras is needed only here, and only when these functions are called. What
 differs from PyTorch, and how each difference is bridged:
 
-| | Keras 3 | PyTorch / lstm_ref |
+| What | Keras 3 | PyTorch / lstm_ref |
 |---|---|---|
 | kernels | `kernel` (I, G·H), `recurrent_kernel` (H, G·H) | `weight_ih` (G·H, I), `weight_hh` (G·H, H): transposed |
 | LSTM gate order | i, f, c, o | i, f, g, o: the same blocks |
