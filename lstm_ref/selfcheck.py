@@ -134,7 +134,7 @@ def _run_pages(root: Path, torch_missing: bool) -> list[Row]:
 _NEEDS = {"interop": ("torch",), "keras_interop": ("keras", "torch")}
 
 
-def _run_modules(package: str, torch_missing: bool) -> list[Row]:
+def _run_modules(package: str) -> list[Row]:
     rows = []
     pkg = importlib.import_module(package)
     names = [package] + [f"{package}.{m.name}" for m in pkgutil.walk_packages(pkg.__path__) if not m.name.startswith("pages")]
@@ -213,9 +213,9 @@ def run(*, pages: bool = True, modules: bool = True, backends: bool = True) -> l
     if pages:
         rows += _run_pages(_find_pages(), torch_missing)
     if modules:
-        rows += _run_modules("lstm_ref", torch_missing)
+        rows += _run_modules("lstm_ref")
         if importlib.util.find_spec("quizzes") is not None:
-            rows += _run_modules("quizzes", torch_missing)
+            rows += _run_modules("quizzes")
     if backends:
         rows += _run_backends()
     return rows

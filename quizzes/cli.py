@@ -10,17 +10,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_USAGE, EXIT_PROGRESS, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
-def _terminal(args: argparse.Namespace, stream: TextIO | None = None) -> Any:
+def _terminal(args: argparse.Namespace) -> Any:
     from .terminal import Terminal
 
-    return Terminal(stream, color=not args.no_color)
+    return Terminal(color=not args.no_color)
 
 
 def _open_progress(args: argparse.Namespace) -> Any:

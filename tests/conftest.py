@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +62,18 @@ def keras() -> Any:
     import os
 
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    torch = require("torch", TORCH_HINT)
+    require("torch", TORCH_HINT)
     module = require("keras", "pip install keras==3.15.0 (in the test extra; `make test` installs it)")
     if module.backend.backend() != "torch":
         pytest.fail(f"keras runs on {module.backend.backend()!r}; these tests need KERAS_BACKEND=torch", pytrace=False)
+    with keras_float64_matmul():
+        yield module
+
+
+@contextlib.contextmanager
+def keras_float64_matmul() -> Iterator[None]:
+    """Keras's torch ``matmul`` of two float64 tensors computed in float64 (see the ``keras`` fixture)."""
+    import torch
     from keras.src.backend.torch import numpy as torch_numpy
 
     keras_matmul = torch_numpy.matmul
@@ -75,8 +85,10 @@ def keras() -> Any:
         return keras_matmul(x1, x2)
 
     torch_numpy.matmul = matmul
-    yield module
-    torch_numpy.matmul = keras_matmul
+    try:
+        yield
+    finally:
+        torch_numpy.matmul = keras_matmul
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +149,6 @@ def chromium_path() -> str:
 import functools  # noqa: E402
 import http.server  # noqa: E402
 import threading  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]

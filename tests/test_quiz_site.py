@@ -71,14 +71,13 @@ def _python(spec: dict, text: str) -> dict:
 
 
 def _question_from_spec(spec: dict) -> Any:
-    from quizzes import Decimals, Question, SigFigs, Tolerance, Vector
+    from quizzes import Question, Vector
+    from quizzes.grading import rule_from_dict
 
     if spec["kind"] == "choice":
         answer: Any = Choice(tuple(spec["options"]), tuple(spec["correct"]), spec["multi"])
     else:
-        rule_kind = spec["rule"]["kind"]
-        args = {k: v for k, v in spec["rule"].items() if k != "kind"}
-        rule = {"tolerance": Tolerance, "sigfigs": SigFigs, "decimals": Decimals}[rule_kind](**args)
+        rule = rule_from_dict(spec["rule"])
         answer = Numeric(spec["values"][0], rule, spec["decimals"]) if spec["kind"] == "numeric" else Vector(tuple(spec["values"]), rule, spec["decimals"])
     return Question("case", 0, "case", "case", "", answer, "", "")
 
