@@ -36,10 +36,15 @@ from typing import Any
 import numpy as np
 
 from .backend import BackendUnavailableError, backend_namespace, use_backend
+from .model import Recurrent
+from .params import GATES, RecurrentConfig
 
 __all__ = ["gemm_floor", "main", "measure", "naive_lstm_forward_backward"]
 
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+
+def _mode(name: str) -> str:
+    """The `RecurrentConfig` mode of a benchmark's model name (``rnn`` is the tanh RNN)."""
+    return "rnn_tanh" if name == "rnn" else name
 
 
 def _median(fn: Callable[[], Any], repeats: int) -> float:
@@ -77,7 +82,7 @@ def gemm_floor(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: i
 
 
 def _gemm_runs(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> dict[str, Callable[[], None]]:
-    G = GATES[mode]
+    G = len(GATES[_mode(mode)])
     rng = np.random.default_rng(0)
 
     def a(*shape: int) -> np.ndarray:
@@ -142,10 +147,8 @@ def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *
 
 def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int, *, with_torch: bool = True) -> dict[str, float]:
     """Median seconds of every measurement for one configuration."""
-    from .model import Recurrent
-    from .params import RecurrentConfig
 
-    cfg = RecurrentConfig("rnn_tanh" if mode == "rnn" else mode, I, H)  # type: ignore[arg-type]
+    cfg = RecurrentConfig(_mode(mode), I, H)  # type: ignore[arg-type]
     model = Recurrent.init(cfg, seed=0, dtype=np.dtype(dtype))
     rng = np.random.default_rng(0)
     x = rng.standard_normal((T, B, I)).astype(dtype)
@@ -181,10 +184,8 @@ def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int,
 
 
 def _peak_memory_mb(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> float:
-    from .model import Recurrent
-    from .params import RecurrentConfig
 
-    model = Recurrent.init(RecurrentConfig("rnn_tanh" if mode == "rnn" else mode, I, H), seed=0, dtype=np.dtype(dtype))  # type: ignore[arg-type]
+    model = Recurrent.init(RecurrentConfig(_mode(mode), I, H), seed=0, dtype=np.dtype(dtype))  # type: ignore[arg-type]
     x = np.random.default_rng(0).standard_normal((T, B, I)).astype(dtype)
     tracemalloc.start()
     out, _ = model(x)
@@ -197,8 +198,6 @@ def _peak_memory_mb(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> fl
 def scaling(dtype: str, repeats: int) -> dict[str, Any]:
     """LSTM forward+backward time against T, B and H (others at T=100, B=32, I=H=256); peak memory
     against T, and page faults per forward+backward against T (where the OS reports them)."""
-    from .model import Recurrent
-    from .params import RecurrentConfig
 
     def fb_run(T: int, B: int, H: int) -> Callable[[], None]:
         model = Recurrent.init(RecurrentConfig("lstm", H, H), seed=0, dtype=np.dtype(dtype))
@@ -245,9 +244,6 @@ def gpu(repeats: int) -> dict[str, Any]:
     I=H=512, float32), and CuPy over NumPy at B=256, H=1024 (forward+backward)."""
     import cupy
     import torch
-
-    from .model import Recurrent
-    from .params import RecurrentConfig
 
     def timed(fn: Callable[[], Any], sync: Callable[[], None]) -> float:
         def run() -> None:

@@ -26,15 +26,15 @@ from typing import Any
 import numpy as np
 
 from .backend import namespace, to_numpy
-from .network import backward, forward
-from .params import Params
+from .network import backward_parts, forward_parts
+from .params import STATES, Params
 
 __all__ = ["NON_PARAMETER_KEYS", "GradcheckReport", "clip_grad_norm", "clip_grad_value", "gradcheck"]
 
 Array = Any
 
 #: Keys of a gradient dict (from ``Recurrent.backward``) that are not parameters: clipping passes them through.
-NON_PARAMETER_KEYS = frozenset({"input", "h_0", "c_0"})
+NON_PARAMETER_KEYS = frozenset({"input"} | {f"{name}_0" for names in STATES.values() for name in names})
 
 
 def clip_grad_norm(grads: Mapping[str, Array], max_norm: float) -> tuple[dict[str, Array], float]:
@@ -97,33 +97,25 @@ def gradcheck(params: Params, x: Array, state: Any = None, *, eps: float = 1e-6,
         >>> report.passed(1e-7)
         True
     """
-    params = params.map(lambda a: np.array(to_numpy(a), dtype=np.float64))
-    x = np.array(to_numpy(x), dtype=np.float64)
-    is_lstm = params.config.mode == "lstm"
-    if state is not None:
-        state = tuple(np.array(to_numpy(s), dtype=np.float64) for s in state) if is_lstm else np.array(to_numpy(state), dtype=np.float64)
-    out, final, cache = forward(params, x, state)
-    finals = final if is_lstm else (final,)
+    as_float64 = lambda a: np.array(to_numpy(a), dtype=np.float64)  # noqa: E731  (a copy: entries are perturbed in place below)
+    params, x = params.map(as_float64), as_float64(x)
+    cfg = params.config
+    batch = x.shape[0 if cfg.batch_first else 1]
+    states = tuple(np.zeros(shape) for shape in cfg.state_shapes(batch)) if state is None else tuple(map(as_float64, cfg.unpack_state(state)))
+    out, finals, cache = forward_parts(params, x, states)
     rng = np.random.default_rng(seed)
     w_out = rng.standard_normal(out.shape)
     w_final = tuple(rng.standard_normal(f.shape) for f in finals)
 
     def loss() -> float:
-        y, s, _ = forward(params, x, state)
-        parts = s if is_lstm else (s,)
+        y, parts, _ = forward_parts(params, x, states)
         return float(np.sum(w_out * y) + sum(np.sum(w * f) for w, f in zip(w_final, parts, strict=True)))
 
-    grads = backward(cache, w_out, w_final if is_lstm else w_final[0])
-    analytic = dict(grads.params.named())
-    analytic["input"] = grads.input
-    if state is None:
-        state = tuple(np.zeros(f.shape) for f in finals) if is_lstm else np.zeros(finals[0].shape)
-    states = state if is_lstm else (state,)
-    targets = dict(params.named())
-    targets["input"] = x
-    state_names = ("h_0", "c_0") if is_lstm else ("h_0",)
-    for name, s, g in zip(state_names, states, grads.state if is_lstm else (grads.state,), strict=True):
-        targets[name], analytic[name] = s, g
+    param_grads, input_grad, state_grads = backward_parts(cache, w_out, w_final)
+    analytic = {**param_grads.named(), "input": input_grad}
+    targets = {**params.named(), "input": x}
+    for name, s, g in zip(cfg.state_names, states, state_grads, strict=True):
+        targets[f"{name}_0"], analytic[f"{name}_0"] = s, g
 
     errors = {}
     for name, array in targets.items():

@@ -32,6 +32,7 @@ import array_api_compat
 import numpy as np
 
 from .activations import sigmoid
+from .pointwise import lstm_pointwise, lstm_pointwise_backward
 
 __all__ = ["CupyKernels", "GenericKernels", "NumpyKernels", "kernels_for"]
 
@@ -77,30 +78,19 @@ class GenericKernels:
         xp, H = self.xp, c_prev.shape[-1]
         i, f, g, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), xp.tanh(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
         z[...] = xp.concat([i, f, g, o], axis=-1)
-        c[...] = f * c_prev + i * g
-        tanh_c[...] = xp.tanh(c)
-        h[...] = o * tanh_c
+        c[...], tanh_c[...], h[...] = lstm_pointwise(i, f, g, o, c_prev)
 
     def lstm_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array) -> None:
         """Backward of `lstm_forward`: write dz (B, 4H); turn ``dc`` (into c) into dc_prev, in place.
 
-        dc ← dc + dh * o * (1 - tanh(c)²)
-        dz = [dc*g * i(1-i),  dc*c_prev * f(1-f),  dc*i * (1-g²),  dh*tanh(c) * o(1-o)]
-        dc_prev = dc * f
+        `lstm_pointwise_backward` gives ∂L/∂(i, f, g, o) and dc_prev = dc_total * f;
+        dz multiplies each by its activation's derivative: σ' = s(1-s), tanh' = 1-g².
         """
         xp, H = self.xp, c_prev.shape[-1]
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-        dc_total = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        dz[...] = xp.concat(
-            [
-                dc_total * g * i * (1.0 - i),
-                dc_total * c_prev * f * (1.0 - f),
-                dc_total * i * (1.0 - g * g),
-                dh * tanh_c * o * (1.0 - o),
-            ],
-            axis=-1,
-        )
-        dc[...] = dc_total * f
+        d = lstm_pointwise_backward(dh, dc, i, f, g, o, c_prev, tanh_c)
+        dz[...] = xp.concat([d.i * i * (1.0 - i), d.f * f * (1.0 - f), d.g * (1.0 - g * g), d.o * o * (1.0 - o)], axis=-1)
+        dc[...] = d.c_prev
 
     # ---- LSTM variants (Greff et al. 2017): no forget gate, coupled gates, peepholes -----
     def lstm_variant_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array, variant: str, w_peep: Array | None) -> None:

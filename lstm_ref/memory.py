@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .backend import to_numpy
-from .network import backward, forward
+from .network import backward_parts, forward_parts
 from .params import Params
 
 __all__ = ["state_gradient_norms"]
@@ -47,17 +47,16 @@ def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarra
     x = np.asarray(to_numpy(x))
     if x.ndim != 3 or x.shape[1] != 1:
         raise ValueError(f"x: expected one sequence of shape (T, 1, I), got {tuple(x.shape)}")
-    _, _, cache = forward(params, x, state)
+    _, _, cache = forward_parts(params, x, None if state is None else cfg.unpack_state(state))
     layer = cache.layer_caches[0]
-    states = (layer.hs, layer.cs) if cfg.mode == "lstm" else (layer.hs,)  # each (T+1, 1, ·)
+    states = tuple(getattr(layer, f"{name}s") for name in cfg.state_names)  # hs (and cs): each (T+1, 1, ·), [0] the initial state
     T, R = x.shape[0], cfg.state_size
     eye = np.eye(R, dtype=x.dtype)[None, :, :]  # d h_T: row j of the batch asks for ∂h_T[j]/∂s
     norms = np.empty(T)
     for k in range(1, T + 1):
         start = tuple(np.repeat(s[T - k][None, :, :], R, axis=1) for s in states)  # (1, R, ·)
-        out, _, run = forward(params, np.repeat(x[T - k :], R, axis=1), start if cfg.mode == "lstm" else start[0])
-        d_final = (eye, np.zeros_like(start[1])) if cfg.mode == "lstm" else eye
-        grads = backward(run, np.zeros_like(out), d_final)
-        parts = grads.state if cfg.mode == "lstm" else (grads.state,)
-        norms[k - 1] = float(np.sqrt(sum(np.sum(g * g) for g in parts)))
+        out, _, run = forward_parts(params, np.repeat(x[T - k :], R, axis=1), start)
+        d_final = (eye, *(np.zeros_like(s) for s in start[1:]))  # ∂L/∂h_T = e_j; nothing into c_T
+        _, _, d_start = backward_parts(run, np.zeros_like(out), d_final)
+        norms[k - 1] = float(np.sqrt(sum(np.sum(g * g) for g in d_start)))
     return norms

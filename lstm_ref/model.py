@@ -84,13 +84,8 @@ class Recurrent:
         if self._cache is None:
             raise RuntimeError("backward: no forward call to differentiate; call the model on an input first")
         grads = backward(self._cache, d_output, d_final_state, truncate=truncate)
-        named = grads.params.named()
-        named["input"] = grads.input
-        if self.config.mode == "lstm":
-            named["h_0"], named["c_0"] = grads.state
-        else:
-            named["h_0"] = grads.state
-        return named
+        initial = zip((f"{name}_0" for name in self.config.state_names), self.config.unpack_state(grads.state), strict=True)
+        return {**grads.params.named(), "input": grads.input, **dict(initial)}
 
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn`` module (needs PyTorch)."""

@@ -35,7 +35,7 @@ from .params import Params, RecurrentConfig
 from .rnn import Nonlinearity, rnn_layer, rnn_layer_backward
 from .validation import check_array, check_finite, check_shape
 
-__all__ = ["ForwardCache", "Gradients", "backward", "forward", "layer_functions"]
+__all__ = ["ForwardCache", "Gradients", "backward", "backward_parts", "forward", "forward_parts", "layer_functions"]
 
 Array = Any
 State = Any  # h_0, or (h_0, c_0) for an LSTM
@@ -86,28 +86,16 @@ def layer_functions(config: RecurrentConfig) -> tuple[Callable[..., Any], Callab
     return partial(rnn_layer, nonlinearity=nonlinearity), partial(rnn_layer_backward, nonlinearity=nonlinearity)
 
 
-def _state_shapes(cfg: RecurrentConfig, batch: int) -> list[tuple[int, int, int]]:
-    LD = cfg.num_layers * cfg.num_directions
-    shapes = [(LD, batch, cfg.state_size)]
-    if cfg.mode == "lstm":
-        shapes.append((LD, batch, cfg.hidden_size))
-    return shapes
-
-
-def _as_tuple(cfg: RecurrentConfig, state: State) -> tuple[Array, ...]:
-    return tuple(state) if cfg.mode == "lstm" else (state,)
-
-
-def _from_tuple(cfg: RecurrentConfig, parts: tuple[Array, ...]) -> State:
-    return parts if cfg.mode == "lstm" else parts[0]
-
-
-def _check_state(cfg: RecurrentConfig, state: State, batch: int, dtype: Any, arg: str) -> tuple[Array, ...]:
-    names = [f"{arg}[0] (h)", f"{arg}[1] (c)"] if cfg.mode == "lstm" else [arg]
-    if cfg.mode == "lstm" and (not isinstance(state, (tuple, list)) or len(state) != 2):
+def _unpack(cfg: RecurrentConfig, state: State, arg: str) -> tuple[Array, ...]:
+    """A public state (``h``, or the pair ``(h, c)``) as the tuple of parts used inside."""
+    if len(cfg.state_names) > 1 and (not isinstance(state, (tuple, list)) or len(state) != len(cfg.state_names)):
         raise TypeError(f"{arg}: an LSTM state is a pair (h, c), got {type(state).__name__}")
-    parts = _as_tuple(cfg, state)
-    for name, part, shape in zip(names, parts, _state_shapes(cfg, batch), strict=True):
+    return cfg.unpack_state(state)
+
+
+def _check_parts(cfg: RecurrentConfig, parts: tuple[Array, ...], batch: int, dtype: Any, arg: str) -> tuple[Array, ...]:
+    names = [arg] if len(parts) == 1 else [f"{arg}[{k}] ({name})" for k, name in enumerate(cfg.state_names)]
+    for name, part, shape in zip(names, parts, cfg.state_shapes(batch), strict=True):
         check_array(name, part, ndim=3, dtype=dtype)
         check_shape(name, part, shape)
         check_finite(name, part)
@@ -133,6 +121,21 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
         ((2, 7, 4), (1, 2, 4))
     """
     cfg = params.config
+    output, parts, cache = forward_parts(params, x, None if state is None else _unpack(cfg, state, "state"))
+    return output, cfg.pack_state(parts), cache
+
+
+def forward_parts(params: Params, x: Array, parts: tuple[Array, ...] | None = None) -> tuple[Array, tuple[Array, ...], ForwardCache]:
+    """`forward` with the state as a tuple of parts (`RecurrentConfig.state_names`), as used inside the package.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> _, parts, _ = forward_parts(init_params(RecurrentConfig("rnn_tanh", 3, 4)), np.zeros((2, 1, 3)))
+        >>> [p.shape for p in parts]
+        [(1, 1, 4)]
+    """
+    cfg = params.config
     dtype = params.layers[0].W_ih.dtype
     check_array("x", x, ndim=3, dtype=dtype)
     xp = namespace(x)
@@ -146,10 +149,10 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
     if I != cfg.input_size:
         raise ValueError(f"x: expected last dimension input_size={cfg.input_size}, got shape {tuple(_time_major(cfg, x).shape)}")
     check_finite("x", x)
-    if state is None:
-        parts = tuple(xp.zeros(shape, dtype=dtype) for shape in _state_shapes(cfg, B))
+    if parts is None:
+        parts = tuple(xp.zeros(shape, dtype=dtype) for shape in cfg.state_shapes(B))
     else:
-        parts = _check_state(cfg, state, B, dtype, "state")
+        parts = _check_parts(cfg, tuple(parts), B, dtype, "state")
     layer, _ = layer_functions(cfg)
     D = cfg.num_directions
     finals: list[list[Array]] = [[] for _ in parts]
@@ -169,8 +172,7 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
     # a copy: with one direction the last layer's output is a view of its cache, and
     # editing the returned array in place must not change what backward sees
     output = _time_major(cfg, xp.asarray(layer_input, copy=True) if D == 1 else layer_input)
-    final_state = _from_tuple(cfg, tuple(xp.stack(store) for store in finals))
-    return output, final_state, ForwardCache(params, tuple(caches), tuple(output.shape))
+    return output, tuple(xp.stack(store) for store in finals), ForwardCache(params, tuple(caches), tuple(output.shape))
 
 
 def backward(
@@ -199,6 +201,20 @@ def backward(
         >>> grads.params.named()["weight_hh_l0"].shape, grads.input.shape
         ((4, 4), (6, 2, 3))
     """
+    cfg = cache.params.config
+    d_parts = None if d_final_state is None else _unpack(cfg, d_final_state, "d_final_state")
+    grads, d_input, d_initial = backward_parts(cache, d_output, d_parts, truncate=truncate)
+    return Gradients(params=grads, input=d_input, state=cfg.pack_state(d_initial))
+
+
+def backward_parts(
+    cache: ForwardCache,
+    d_output: Array,
+    d_parts: tuple[Array, ...] | None = None,
+    *,
+    truncate: int | None = None,
+) -> tuple[Params, Array, tuple[Array, ...]]:
+    """`backward` with states as tuples of parts: ``(parameter gradients, ∂L/∂input, ∂L/∂initial state parts)``."""
     params = cache.params
     cfg = params.config
     dtype = params.layers[0].W_ih.dtype
@@ -210,10 +226,10 @@ def backward(
     xp = namespace(d_output)
     d_layer_output = _time_major(cfg, d_output)
     B = d_layer_output.shape[1]
-    if d_final_state is None:
-        d_parts = tuple(xp.zeros(shape, dtype=dtype) for shape in _state_shapes(cfg, B))
+    if d_parts is None:
+        d_parts = tuple(xp.zeros(shape, dtype=dtype) for shape in cfg.state_shapes(B))
     else:
-        d_parts = _check_state(cfg, d_final_state, B, dtype, "d_final_state")
+        d_parts = _check_parts(cfg, tuple(d_parts), B, dtype, "d_final_state")
     _, layer_backward = layer_functions(cfg)
     D, R = cfg.num_directions, cfg.state_size
     layer_grads: list[Any] = [None] * len(params.layers)
@@ -234,8 +250,4 @@ def backward(
             for store, value in zip(d_initial, d_state0, strict=True):
                 store[idx] = value
         d_layer_output = d_input
-    return Gradients(
-        params=Params(cfg, tuple(layer_grads)),
-        input=_time_major(cfg, d_layer_output),
-        state=_from_tuple(cfg, tuple(xp.stack(store) for store in d_initial)),
-    )
+    return Params(cfg, tuple(layer_grads)), _time_major(cfg, d_layer_output), tuple(xp.stack(store) for store in d_initial)

@@ -37,6 +37,7 @@ from .backend import asarray, backend_namespace, namespace
 
 __all__ = [
     "GATES",
+    "STATES",
     "CellParams",
     "Mode",
     "Params",
@@ -55,6 +56,9 @@ GATES: dict[str, tuple[str, ...]] = {
     "lstm": ("i", "f", "g", "o"),
     "gru": ("r", "z", "n"),
 }
+
+#: The recurrent state of each mode, in the order of an LSTM's ``(h, c)`` pair.
+STATES: dict[str, tuple[str, ...]] = {mode: ("h", "c") if mode == "lstm" else ("h",) for mode in GATES}
 
 # attribute name -> PyTorch name stem
 _TORCH_STEMS = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh", "W_hr": "weight_hr", "w_peep": "peephole"}
@@ -180,6 +184,32 @@ class RecurrentConfig:
     @property
     def n_gates(self) -> int:
         return len(GATES[self.mode])
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        """The parts of the recurrent state: ``("h", "c")`` for an LSTM, ``("h",)`` otherwise."""
+        return STATES[self.mode]
+
+    def state_shapes(self, batch: int) -> tuple[tuple[int, int, int], ...]:
+        """The shape of each state part for a batch of ``batch``: ``(L*D, B, R)``, and ``(L*D, B, H)`` for ``c``."""
+        LD = self.num_layers * self.num_directions
+        return tuple((LD, batch, self.state_size if name == "h" else self.hidden_size) for name in self.state_names)
+
+    def pack_state(self, parts: tuple[Array, ...]) -> Any:
+        """The public form of a state: the pair ``(h, c)`` for an LSTM, ``h`` alone otherwise.
+
+        Inside the package a state is always a tuple of parts (`state_names`); this and
+        `unpack_state` convert at the public edges (`lstm_ref.network.forward`, `backward`).
+
+        Examples:
+            >>> RecurrentConfig("gru", 1, 1).pack_state(("h",)), RecurrentConfig("lstm", 1, 1).pack_state(("h", "c"))
+            ('h', ('h', 'c'))
+        """
+        return tuple(parts) if len(self.state_names) > 1 else parts[0]
+
+    def unpack_state(self, state: Any) -> tuple[Array, ...]:
+        """The parts of a public state (the inverse of `pack_state`)."""
+        return tuple(state) if len(self.state_names) > 1 else (state,)
 
     @property
     def num_directions(self) -> int:

@@ -19,21 +19,21 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .gru import Reset, gru_cell, gru_cell_backward
 from .linear import project
 from .lstm import lstm_cell, lstm_cell_backward
-from .params import GATES, CellParams, Mode, RecurrentConfig, init_params
+from .params import GATES, STATES, CellParams, Mode, RecurrentConfig, init_params
+from .pointwise import lstm_pointwise
 from .rnn import Nonlinearity, rnn_cell, rnn_cell_backward
 
 __all__ = ["MODES", "Trace", "TraceRow", "trace"]
-
-#: What `trace` accepts: the network modes plus the GRU's reset-before variant.
-MODES = ("lstm", "gru", "gru_before", "rnn_tanh", "rnn_relu")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Trace:
     def render_params(self, decimals: int = 4) -> str:
         """The parameters, one gate's row of each matrix per line."""
         lines = ["parameters (rows in gate order):"]
-        gates = GATES[self.mode.removesuffix("_before")]
+        gates = GATES[_MODELS[self.mode].mode]
         H = self.params.W_ih.shape[0] // len(gates)
         for name, array in self.params.items():
             for k, gate in enumerate(gates):
@@ -91,81 +91,132 @@ def _fmt(values: np.ndarray, decimals: int) -> str:
     return "[" + " ".join(f"{v: .{decimals}f}" for v in np.ravel(values)) + "]"
 
 
+Add = Callable[[str, str, Any], None]  # add(name, equation, value): one row of the current step
+
+
+def _lstm_forward(x: np.ndarray, state: tuple[np.ndarray, ...], p: CellParams, add: Add) -> tuple[tuple[np.ndarray, ...], Any]:
+    h_prev, c_prev = state
+    add("c_prev", "previous cell state", c_prev)
+    H = c_prev.shape[-1]
+    z = project(x, p.W_ih, p.b_ih) + project(h_prev, p.W_hh, p.b_hh)
+    h, c, cache = lstm_cell(x, h_prev, c_prev, p)
+    i, f, g, o = gates = [cache.gates[0, :, k * H : (k + 1) * H] for k in range(4)]
+    for k, gate in enumerate(GATES["lstm"]):
+        add(f"z_{gate}", f"W_ih[{gate}] x + b_ih[{gate}] + W_hh[{gate}] h_prev + b_hh[{gate}]", z[:, k * H : (k + 1) * H])
+    for gate, act, value in zip(GATES["lstm"], ("σ", "σ", "tanh", "σ"), gates, strict=True):
+        add(gate, f"{act}(z_{gate})", value)
+    update = lstm_pointwise(i, f, g, o, c_prev)
+    add("c", "f * c_prev + i * g", update.c)
+    add("tanh_c", "tanh(c)", update.tanh_c)
+    add("h", "o * tanh(c)", update.h)
+    return (h, c), cache
+
+
+def _lstm_backward(d_state: tuple[np.ndarray, ...], cache: Any, p: CellParams, add: Add) -> tuple[np.ndarray, ...]:
+    dh, dc = d_state
+    add("dL/dc", "from step t+1 (before this step's h)", dc)
+    g = lstm_cell_backward(dh, dc, cache, p)
+    H = dh.shape[-1]
+    for k, gate in enumerate(GATES["lstm"]):
+        add(f"dL/dz_{gate}", f"= dL/db_{gate} (B=1)", g.params.biases[0][k * H : (k + 1) * H])
+    add("dL/dc_prev", "dL/dc_total * f", g.state[1])
+    return g.state
+
+
+def _gru_forward(x: np.ndarray, state: tuple[np.ndarray, ...], p: CellParams, add: Add, *, reset: Reset) -> tuple[tuple[np.ndarray, ...], Any]:
+    (h_prev,) = state
+    H = h_prev.shape[-1]
+    gh = project(h_prev, p.W_hh, p.b_hh)
+    h, cache = gru_cell(x, h_prev, p, reset=reset)
+    r, z, n = (cache.gates[0, :, k * H : (k + 1) * H] for k in range(3))
+    add("r", "σ(W_ir x + b_ir + W_hr h_prev + b_hr)", r)
+    add("z", "σ(W_iz x + b_iz + W_hz h_prev + b_hz)", z)
+    if reset == "after":
+        add("gh_n", "W_hn h_prev + b_hn", gh[:, 2 * H :])
+        add("n", "tanh(W_in x + b_in + r * gh_n)", n)
+    else:
+        add("r_h", "r * h_prev", r * h_prev)
+        add("n", "tanh(W_in x + b_in + W_hn (r * h_prev) + b_hn)", n)
+    add("h", "(1 - z) * n + z * h_prev", h)
+    return (h,), cache
+
+
+def _rnn_forward(x: np.ndarray, state: tuple[np.ndarray, ...], p: CellParams, add: Add, *, nonlinearity: Nonlinearity) -> tuple[tuple[np.ndarray, ...], Any]:
+    (h_prev,) = state
+    h, cache = rnn_cell(x, h_prev, p, nonlinearity=nonlinearity)
+    add("z", "W_ih x + b_ih + W_hh h_prev + b_hh", project(x, p.W_ih, p.b_ih) + project(h_prev, p.W_hh, p.b_hh))
+    add("h", f"{nonlinearity}(z)", h)
+    return (h,), cache
+
+
+def _one_state_backward(cell_backward: Callable[..., Any], d_state: tuple[np.ndarray, ...], cache: Any, p: CellParams, add: Add) -> tuple[np.ndarray, ...]:
+    g = cell_backward(d_state[0], cache, p)
+    add("dL/dz", "= dL/db_ih (B=1)", g.params.biases[0])
+    return g.state
+
+
+class _Model(NamedTuple):
+    label: str
+    mode: Mode  # the network mode whose parameters it uses
+    forward: Callable[[np.ndarray, tuple[np.ndarray, ...], CellParams, Add], tuple[tuple[np.ndarray, ...], Any]]
+    backward: Callable[[tuple[np.ndarray, ...], Any, CellParams, Add], tuple[np.ndarray, ...]]
+
+
+def _gru(label: str, reset: Reset) -> _Model:
+    return _Model(label, "gru", partial(_gru_forward, reset=reset), partial(_one_state_backward, partial(gru_cell_backward, reset=reset)))
+
+
+def _rnn(nonlinearity: Nonlinearity) -> _Model:
+    forward = partial(_rnn_forward, nonlinearity=nonlinearity)
+    mode: Mode = "rnn_tanh" if nonlinearity == "tanh" else "rnn_relu"
+    return _Model(f"RNN ({nonlinearity})", mode, forward, partial(_one_state_backward, partial(rnn_cell_backward, nonlinearity=nonlinearity)))
+
+
+_MODELS: dict[str, _Model] = {
+    "lstm": _Model("LSTM", "lstm", _lstm_forward, _lstm_backward),
+    "gru": _gru("GRU", "after"),
+    "gru_before": _gru("GRU (reset before)", "before"),
+    "rnn_tanh": _rnn("tanh"),
+    "rnn_relu": _rnn("relu"),
+}
+
+#: What `trace` accepts: the network modes plus the GRU's reset-before variant.
+MODES = tuple(_MODELS)
+
+
 def trace(mode: str = "lstm", *, seed: int = 0, input_size: int = 3, hidden_size: int = 2, steps: int = 1, backward: bool = True) -> Trace:
     """Compute a worked example of ``mode`` (one of `MODES`) with one example (B=1).
 
     Parameters follow PyTorch's default initialisation from ``seed``; the
     inputs ``x_t`` are standard normal draws from the same generator.
     """
-    if mode not in MODES:
+    if mode not in _MODELS:
         raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
     if steps < 1:
         raise ValueError(f"steps: expected at least 1, got {steps}")
-    base: Mode = "gru" if mode == "gru_before" else mode  # type: ignore[assignment]  # checked against MODES above
+    model = _MODELS[mode]
     rng = np.random.default_rng(seed)
-    p = init_params(RecurrentConfig(base, input_size, hidden_size), seed=rng).layers[0]
+    p = init_params(RecurrentConfig(model.mode, input_size, hidden_size), seed=rng).layers[0]
     xs = rng.standard_normal((steps, 1, input_size))
-    H = hidden_size
     rows: list[TraceRow] = []
-    add = lambda t, name, eq, v: rows.append(TraceRow(t, name, eq, np.asarray(v).reshape(-1)))  # noqa: E731
-    h = np.zeros((1, H))
-    c = np.zeros((1, H))
+
+    def at(t: int) -> Add:
+        return lambda name, equation, value: rows.append(TraceRow(t, name, equation, np.asarray(value).reshape(-1)))
+
+    state = tuple(np.zeros((1, hidden_size)) for _ in STATES[model.mode])
     caches: list[Any] = []
-    cache: Any
-    reset: Reset = "before" if mode == "gru_before" else "after"
-    nonlinearity: Nonlinearity = "relu" if mode == "rnn_relu" else "tanh"
     for t in range(steps):
-        x = xs[t]
-        add(t, "x", "input", x)
-        add(t, "h_prev", "previous hidden state", h)
-        if base == "lstm":
-            add(t, "c_prev", "previous cell state", c)
-            z = project(x, p.W_ih, p.b_ih) + project(h, p.W_hh, p.b_hh)
-            h, c, cache = lstm_cell(x, h, c, p)
-            for k, gate in enumerate("ifgo"):
-                add(t, f"z_{gate}", f"W_ih[{gate}] x + b_ih[{gate}] + W_hh[{gate}] h_prev + b_hh[{gate}]", z[:, k * H : (k + 1) * H])
-            for k, (gate, act) in enumerate(zip("ifgo", ("σ", "σ", "tanh", "σ"), strict=True)):
-                add(t, gate, f"{act}(z_{gate})", cache.gates[0, :, k * H : (k + 1) * H])
-            add(t, "c", "f * c_prev + i * g", c)
-            add(t, "tanh_c", "tanh(c)", cache.tanh_c[0])
-            add(t, "h", "o * tanh(c)", h)
-        elif base == "gru":
-            gh = project(h, p.W_hh, p.b_hh)
-            h_prev = h
-            h, cache = gru_cell(x, h, p, reset=reset)
-            r, zg, n = (cache.gates[0, :, k * H : (k + 1) * H] for k in range(3))
-            add(t, "r", "σ(W_ir x + b_ir + W_hr h_prev + b_hr)", r)
-            add(t, "z", "σ(W_iz x + b_iz + W_hz h_prev + b_hz)", zg)
-            if reset == "after":
-                add(t, "gh_n", "W_hn h_prev + b_hn", gh[:, 2 * H :])
-                add(t, "n", "tanh(W_in x + b_in + r * gh_n)", n)
-            else:
-                add(t, "r_h", "r * h_prev", r * h_prev)
-                add(t, "n", "tanh(W_in x + b_in + W_hn (r * h_prev) + b_hn)", n)
-            add(t, "h", "(1 - z) * n + z * h_prev", h)
-        else:
-            z = project(x, p.W_ih, p.b_ih) + project(h, p.W_hh, p.b_hh)
-            h, cache = rnn_cell(x, h, p, nonlinearity=nonlinearity)
-            add(t, "z", "W_ih x + b_ih + W_hh h_prev + b_hh", z)
-            add(t, "h", f"{nonlinearity}(z)", h)
+        at(t)("x", "input", xs[t])
+        at(t)("h_prev", "previous hidden state", state[0])
+        state, cache = model.forward(xs[t], state, p, at(t))
         caches.append(cache)
     if backward:
-        dh, dc = np.ones((1, H)), np.zeros((1, H))
+        d_state = (np.ones((1, hidden_size)), *(np.zeros((1, hidden_size)) for _ in state[1:]))  # L = sum(h_T)
         for t in range(steps - 1, -1, -1):
-            add(t, "dL/dh", "from the loss and step t+1", dh)
-            if base == "lstm":
-                add(t, "dL/dc", "from step t+1 (before this step's h)", dc)
-                g = lstm_cell_backward(dh, dc, caches[t], p)
-                for k, gate in enumerate("ifgo"):
-                    add(t, f"dL/dz_{gate}", f"= dL/db_{gate} (B=1)", g.params.biases[0][k * H : (k + 1) * H])
-                dh, dc = g.state
-                add(t, "dL/dc_prev", "dL/dc_total * f", dc)
-            else:
-                g = gru_cell_backward(dh, caches[t], p, reset=reset) if base == "gru" else rnn_cell_backward(dh, caches[t], p, nonlinearity=nonlinearity)
-                add(t, "dL/dz", "= dL/db_ih (B=1)", g.params.biases[0])
-                (dh,) = g.state
-            add(t, "dL/dh_prev", "through W_hh (and the gates)", dh)
-    name = {"lstm": "LSTM", "gru": "GRU", "gru_before": "GRU (reset before)", "rnn_tanh": "RNN (tanh)", "rnn_relu": "RNN (relu)"}[mode]
-    order = {"lstm": "i, f, g, o", "gru": "r, z, n"}.get(base, "one block")
-    title = f"{name}, seed {seed}: I={input_size}, H={H}, {steps} step{'s' * (steps > 1)} (gate order {order}; loss L = sum(h_T))"
+            at(t)("dL/dh", "from the loss and step t+1", d_state[0])
+            d_state = model.backward(d_state, caches[t], p, at(t))
+            at(t)("dL/dh_prev", "through W_hh (and the gates)", d_state[0])
+    gates = GATES[model.mode]
+    order = ", ".join(gates) if len(gates) > 1 else "one block"
+    title = f"{model.label}, seed {seed}: I={input_size}, H={hidden_size}, {steps} step{'s' * (steps > 1)} (gate order {order}; loss L = sum(h_T))"
     return Trace(title, p, mode, tuple(rows))

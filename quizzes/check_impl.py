@@ -33,6 +33,8 @@ import lstm_ref
 from lstm_ref.activations import sigmoid
 from lstm_ref.gru import Reset
 from lstm_ref.linear import project
+from lstm_ref.params import GATES
+from lstm_ref.pointwise import lstm_pointwise, lstm_pointwise_backward
 from lstm_ref.rnn import Nonlinearity
 
 from .sandbox import CallResult, LoadError, run_calls
@@ -46,8 +48,12 @@ Case = dict[str, np.ndarray]
 Model = Callable[[Case], list[np.ndarray]]
 
 
+_MODES = {"lstm_cell": "lstm", "lstm_backward": "lstm", "gru_cell": "gru", "rnn_cell": "rnn_tanh"}
+
+
 def _gates(kind: str) -> str:
-    return {"lstm_cell": "ifgo", "lstm_backward": "ifgo", "gru_cell": "rzn", "rnn_cell": "h"}[kind]
+    """The gate blocks of ``kind``'s weights, in PyTorch's order (one letter each)."""
+    return "".join(GATES[_MODES[kind]])
 
 
 def _make_case(kind: str, rng: np.random.Generator, B: int, I: int, H: int) -> Case:
@@ -87,8 +93,8 @@ def _lstm_activations(c: Case, act_g: Callable[[Any], Any], squash_c: bool = Tru
     H = c["h_prev"].shape[1]
     z = project(c["x"], c["W_ih"], c["b_ih"]) + project(c["h_prev"], c["W_hh"], c["b_hh"])
     i, f, g, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), act_g(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
-    cc = f * c["c_prev"] + i * g
-    return [o * (np.tanh(cc) if squash_c else cc), cc]
+    cc, _, h = lstm_pointwise(i, f, g, o, c["c_prev"])
+    return [h if squash_c else o * cc, cc]
 
 
 def _gru(c: Case, reset: Reset = "after", **changes: Any) -> list[np.ndarray]:
@@ -110,11 +116,13 @@ def _lstm_backward(c: Case, *, through_h: bool = True, keep_f: bool = True, tanh
     _, _, cache = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], p)
     gates, tc = cache.gates[0], cache.tanh_c[0]
     i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
+    d = lstm_pointwise_backward(c["dh"], c["dc"], i, f, g, o, c["c_prev"], tc)
+    if not through_h:  # c's gradient without h's path; o's gradient comes through h regardless
+        d = lstm_pointwise_backward(0.0 * c["dh"], c["dc"], i, f, g, o, c["c_prev"], tc)._replace(o=d.o)
     ds = (lambda s: s * (1 - s)) if sigma_prime == "s(1-s)" else (lambda s: s)
     dt = (lambda t: 1 - t * t) if tanh_prime == "1-g^2" else (lambda t: 1 - t)
-    dc = c["dc"] + (c["dh"] * o * (1 - tc * tc) if through_h else 0.0)
-    dz = np.concatenate([dc * g * ds(i), dc * c["c_prev"] * ds(f), dc * i * dt(g), c["dh"] * tc * ds(o)], axis=1)
-    return [dz @ c["W_ih"], dz @ c["W_hh"], dc * f if keep_f else dc, dz.T @ c["x"], dz.T @ c["h_prev"], dz.sum(axis=0)]
+    dz = np.concatenate([d.i * ds(i), d.f * ds(f), d.g * dt(g), d.o * ds(o)], axis=1)
+    return [dz @ c["W_ih"], dz @ c["W_hh"], d.c_prev if keep_f else d.c_prev / f, dz.T @ c["x"], dz.T @ c["h_prev"], dz.sum(axis=0)]
 
 
 def _order_name(order: str, gates: str) -> str:

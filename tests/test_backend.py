@@ -1,5 +1,5 @@
-"""Backend neutrality: the array-API code on array_api_strict, NumPy fast kernels against
-the generic ones, lazy imports, backend selection, and CuPy where a GPU exists."""
+"""Backend neutrality: the array-API code on array_api_strict, lazy imports, backend selection,
+and CuPy where a GPU exists (the NumPy fast kernels are tested in test_kernels)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 import lstm_ref
 from lstm_ref import RecurrentConfig, backward, forward, init_params, use_backend
 from lstm_ref.backend import BackendUnavailableError, active_backend, to_numpy
-from lstm_ref.kernels import GenericKernels, NumpyKernels
 
 CONFIGS = [
     RecurrentConfig("lstm", 3, 4, num_layers=2, bidirectional=True, proj_size=2),
@@ -43,24 +42,6 @@ def test_array_api_strict_runs_the_same_math(cfg: RecurrentConfig) -> None:
     strict = _run(params.to(xps), xps.asarray(x))
     for key, value in expected.items():
         np.testing.assert_allclose(strict[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
-
-
-def test_numpy_kernels_equal_generic_kernels() -> None:
-    gen = np.random.default_rng(0)
-    B, H = 3, 5
-    fast, ref = NumpyKernels(), GenericKernels(np)
-    z = gen.standard_normal((B, 4 * H)) * 3
-    c_prev = gen.standard_normal((B, H))
-    dh, dc = gen.standard_normal((B, H)), gen.standard_normal((B, H))
-    results = []
-    for k in (fast, ref):
-        zk, c, tc, h = z.copy(), np.empty((B, H)), np.empty((B, H)), np.empty((B, H))
-        k.lstm_forward(zk, c_prev, c, tc, h)
-        dz, dc_copy = np.empty((B, 4 * H)), dc.copy()
-        k.lstm_backward(dh, dc_copy, zk, c_prev, tc, dz)
-        results.append((zk, c, tc, h, dz, dc_copy))
-    for a, b in zip(*results, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-15)
 
 
 def test_sigmoid_is_stable_and_exact_at_extremes() -> None:
@@ -139,24 +120,3 @@ def test_cupy_arrays_in_cupy_arrays_out(cupy: Any) -> None:
     assert isinstance(out, cupy.ndarray) and isinstance(c, cupy.ndarray)
     grads = model.backward(cupy.ones_like(out))
     assert all(isinstance(g, cupy.ndarray) for g in grads.values())
-
-
-def test_numpy_gru_and_rnn_kernels_equal_generic_kernels() -> None:
-    gen = np.random.default_rng(1)
-    B, H = 3, 5
-    gx, gh, h_prev, dh = gen.standard_normal((B, 3 * H)) * 2, gen.standard_normal((B, 3 * H)), gen.standard_normal((B, H)), gen.standard_normal((B, H))
-    outs = []
-    for k in (NumpyKernels(), GenericKernels(np)):
-        gates, h = np.empty((B, 3 * H)), np.empty((B, H))
-        k.gru_forward(gx, gh, h_prev, gates, h)
-        dgx, dgh, dhp = np.empty((B, 3 * H)), np.empty((B, 3 * H)), np.empty((B, H))
-        k.gru_backward(dh, gates, gh[:, 2 * H :], h_prev, dgx, dgh, dhp)
-        rnn = []
-        for nl in ("tanh", "relu"):
-            hr, dz = np.empty((B, H)), np.empty((B, H))
-            k.rnn_forward(gx[:, :H], hr, nl)
-            k.rnn_backward(dh, hr, dz, nl)
-            rnn += [hr, dz]
-        outs.append((gates, h, dgx, dgh, dhp, *rnn))
-    for a, b in zip(*outs, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from ..question import LETTERS, Choice
 from ..template import Draft
 
-__all__ = ["choice", "logit", "shown", "vec"]
+__all__ = ["choice", "shown", "vec"]
 
 
 def shown(rng: np.random.Generator, size: Any = None, *, low: float = -1.0, high: float = 1.0, decimals: int = 1) -> Any:
@@ -21,11 +20,6 @@ def shown(rng: np.random.Generator, size: Any = None, *, low: float = -1.0, high
 
 def vec(values: Any, decimals: int = 2) -> str:
     return "[" + ", ".join(f"{float(v):.{decimals}f}" for v in np.ravel(values)) + "]"
-
-
-def logit(p: float) -> float:
-    """The pre-activation whose sigmoid is ``p`` (so lstm_ref's kernels reproduce ``p``)."""
-    return math.log(p / (1.0 - p))
 
 
 def choice(

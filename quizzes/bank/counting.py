@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 import lstm_ref
+from lstm_ref.params import GATES
 
 from ..grading import Decimals
 from ..question import Numeric, Vector
 from ..template import Draft, template
 
 _CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}
-_BLOCKS = {"lstm": 4, "gru": 3, "rnn_tanh": 1}
 
 
 def _count(mode: str, I: int, H: int, **options: object) -> int:
@@ -23,7 +23,7 @@ def _counting(mode: str, bias: bool):  # type: ignore[no-untyped-def]
     def build(rng: np.random.Generator) -> Draft:
         I, H = int(rng.integers(2, 65)), int(rng.integers(2, 129))
         n = _count(mode, I, H, bias=bias)
-        G = _BLOCKS[mode]
+        G = len(GATES[mode])
         call = f"torch.nn.{_CLASS[mode]}({I}, {H}{'' if bias else ', bias=False'})"
         prompt = f"How many parameters does {call} have?"
         formula = f"{G}·H·(I + H)" + (f" + 2·{G}·H" if bias else "")
@@ -57,7 +57,7 @@ def weight_shape(rng: np.random.Generator) -> Draft:
     name = str(rng.choice(["weight_ih_l0", "weight_hh_l0"]))
     shape = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H)).named()[name].shape  # type: ignore[arg-type]
     prompt = f"What is the shape of {name} in torch.nn.{_CLASS[mode]}({I}, {H})? Answer as [rows, columns]."
-    solution = f"{_BLOCKS[mode]} stacked blocks of H = {H} rows; columns = {'I' if 'ih' in name else 'H'}: {list(shape)}"
+    solution = f"{len(GATES[mode])} stacked blocks of H = {H} rows; columns = {'I' if 'ih' in name else 'H'}: {list(shape)}"
     return Draft(
         prompt,
         Vector(tuple(float(s) for s in shape), Decimals(0), decimals=0),

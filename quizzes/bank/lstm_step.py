@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 import lstm_ref
-from lstm_ref.kernels import GenericKernels
 from lstm_ref.linear import project
+from lstm_ref.pointwise import lstm_pointwise
 
 from ..grading import Tolerance
 from ..question import Numeric, Vector
 from ..template import Draft, template
-from ._common import logit, shown, vec
+from ._common import shown, vec
 
 GATE_TEXT = {
     "i": ("input gate", "σ", "how much of the candidate is written"),
@@ -58,12 +58,9 @@ one_gate = tuple(
 
 
 def _pointwise(f: np.ndarray, i: np.ndarray, g: np.ndarray, o: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """c and h from shown gate values, computed by lstm_ref's step kernel (σ(logit(p)) = p)."""
-    H = c_prev.shape[-1]
-    z = np.concatenate([[logit(v) for v in i], [logit(v) for v in f], np.arctanh(g), [logit(v) for v in o]])[None, :]
-    c, tanh_c, h = (np.empty((1, H)) for _ in range(3))
-    GenericKernels(np).lstm_forward(z, c_prev[None], c, tanh_c, h)
-    return c[0], h[0]
+    """c and h from shown gate values, by lstm_ref's cell update."""
+    c, _, h = lstm_pointwise(i, f, g, o, c_prev)
+    return c, h
 
 
 def _gates(rng: np.random.Generator, H: int) -> tuple[np.ndarray, ...]:

@@ -7,23 +7,20 @@ import dataclasses
 import numpy as np
 
 import lstm_ref
-from lstm_ref.kernels import GenericKernels
+from lstm_ref.pointwise import lstm_pointwise, lstm_pointwise_backward
 
 from ..grading import Decimals, SigFigs
 from ..question import Choice, Numeric
 from ..template import Draft, template
-from ._common import logit, shown, vec
+from ._common import shown, vec
 
 
 def _kept_fraction(forget: np.ndarray) -> float:
-    """c_k / c_0 when only the forget gate acts (candidate 0), stepped with lstm_ref's kernel."""
-    k = GenericKernels(np)
-    c = np.ones((1, 1))
+    """c_k / c_0 when only the forget gate acts (candidate g = 0), stepped by lstm_ref's cell update."""
+    c = 1.0
     for f in forget:
-        z = np.array([[logit(0.5), logit(float(f)), 0.0, logit(0.5)]])  # i, f, g = tanh(0) = 0, o
-        tanh_c, h = np.empty((1, 1)), np.empty((1, 1))
-        k.lstm_forward(z, c, c, tanh_c, h)
-    return float(c[0, 0])
+        c = lstm_pointwise(i=0.5, f=float(f), g=0.0, o=0.5, c_prev=c).c
+    return c
 
 
 @template("memory-forget-product", "memory", "Memory kept by varying forget gates")
@@ -107,23 +104,17 @@ def lstm_step_gradient(rng: np.random.Generator) -> Draft:
     g = float(shown(rng, low=-0.9, high=0.9, decimals=2))
     c_prev = float(shown(rng, low=-1.5, high=1.5, decimals=2))
     dh, dc_next = (float(v) for v in shown(rng, 2, low=-1, high=1, decimals=2))
-    k = GenericKernels(np)
-    z = np.array([[logit(i), logit(f), float(np.arctanh(g)), logit(o)]])
-    c, tanh_c, h = np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1))
-    k.lstm_forward(z, np.array([[c_prev]]), c, tanh_c, h)
-    dc = np.array([[dc_next]])
-    k.lstm_backward(np.array([[dh]]), dc, z, np.array([[c_prev]]), tanh_c, np.empty((1, 4)))
+    c, tanh_c, _ = lstm_pointwise(i, f, g, o, c_prev)
+    dc_prev = lstm_pointwise_backward(dh, dc_next, i, f, g, o, c_prev, tanh_c).c_prev
     prompt = (
         f"An LSTM unit had f = {f:.2f}, i = {i:.2f}, g = {g:.2f}, o = {o:.2f}, c_prev = {c_prev:.2f}.\n"
         f"Backward, ∂L/∂h = {dh:.2f} and ∂L/∂c (from the next step) = {dc_next:.2f}.\nWhat is ∂L/∂c_prev?"
     )
     solution = (
-        f"c = f·c_prev + i·g = {c[0, 0]:.4f}\n"
-        f"∂L/∂c (total) = {dc_next:.2f} + {dh:.2f}·o·(1 − tanh²c) = {dc[0, 0] / f:.4f}\n"
-        f"∂L/∂c_prev = (total)·f = {dc[0, 0]:.4f}"
+        f"c = f·c_prev + i·g = {c:.4f}\n∂L/∂c (total) = {dc_next:.2f} + {dh:.2f}·o·(1 − tanh²c) = {dc_prev / f:.4f}\n∂L/∂c_prev = (total)·f = {dc_prev:.4f}"
     )
     params = {"f": f, "i": i, "g": g, "o": o, "c_prev": c_prev, "dh": dh, "dc": dc_next}
-    return Draft(prompt, Numeric(float(dc[0, 0])), "Two paths reach c: from the next step and through h = o·tanh(c). Then multiply by f.", solution, params)
+    return Draft(prompt, Numeric(dc_prev), "Two paths reach c: from the next step and through h = o·tanh(c). Then multiply by f.", solution, params)
 
 
 @template("rnn-step-gradient", "memory", "The gradient through one RNN step")
