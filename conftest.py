@@ -2,14 +2,14 @@
 
 Examples live in ```` ```pycon ```` fences, also inside admonitions and tabs
 (Sybil strips the indentation). Examples that need PyTorch are preceded by
-``<!-- skip: start if(torch_missing, reason=...) -->``: they skip where PyTorch
-is not installed, except under ``CI=true`` where a missing oracle must fail.
+``<!-- skip: start if(torch_missing, reason=...) -->`` (``keras_missing`` for Keras):
+they skip where the tool is not installed, except under ``CI=true`` where a missing
+oracle must fail.
 """
 
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import os
 
 import pytest
@@ -25,8 +25,12 @@ class PyconParser(PythonCodeBlockParser):
 
 
 def _setup(namespace: dict) -> None:
+    from lstm_ref.selfcheck import missing_tools
+
     in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-    namespace["torch_missing"] = importlib.util.find_spec("torch") is None and not in_ci
+    missing = set() if in_ci else missing_tools()
+    namespace["torch_missing"] = "torch" in missing
+    namespace["keras_missing"] = "keras" in missing
 
 
 pytest_collect_file = Sybil(
@@ -39,21 +43,28 @@ pytest_collect_file = Sybil(
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Docstring examples of ``lstm_ref.interop`` need PyTorch: skip them where it is missing,
-    unless CI=true (then they run and fail, as a missing oracle must).
+    """Docstring examples of ``lstm_ref.interop`` need PyTorch, and those of ``lstm_ref.keras_interop``
+    Keras: skip them where it is missing, unless CI=true (then they run and fail, as a missing
+    oracle must).
 
     A page's examples are one session, read top to bottom, so they run in page order even where
     a plugin shuffles the tests (``pytest -p randomly``): pages and Python tests may move, the
     steps of a page do not.
     """
+    from lstm_ref.selfcheck import missing_tools
+
     _keep_page_order(items)
-    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-    if importlib.util.find_spec("torch") is not None or in_ci:
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         return
-    skip = pytest.mark.skip(reason="needs PyTorch: pip install torch==2.13.0 (make test installs it)")
+    missing = missing_tools()
+    hints = {
+        "lstm_ref.interop.": ("torch", "needs PyTorch: pip install torch==2.13.0 (make test installs it)"),
+        "lstm_ref.keras_interop.": ("keras", "needs Keras 3 on PyTorch: pip install keras==3.15.0 torch==2.13.0 (make test installs them)"),
+    }
     for item in items:
-        if item.name.startswith("lstm_ref.interop."):
-            item.add_marker(skip)
+        for prefix, (tool, reason) in hints.items():
+            if item.name.startswith(prefix) and tool in missing:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _keep_page_order(items: list[pytest.Item]) -> None:

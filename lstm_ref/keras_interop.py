@@ -36,7 +36,7 @@ import numpy as np
 from .backend import asarray, backend_namespace, to_numpy
 from .params import GATES, Params, RecurrentConfig
 
-__all__ = ["KERAS_GATES", "config_from_keras", "params_from_keras", "to_keras"]
+__all__ = ["KERAS_GATES", "config_from_keras", "from_keras_weights", "params_from_keras", "to_keras", "to_keras_weights"]
 
 #: Keras's gate blocks, in the column order of ``kernel`` and ``recurrent_kernel``.
 KERAS_GATES: dict[str, tuple[str, ...]] = {"rnn_tanh": ("h",), "rnn_relu": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "n")}
@@ -147,21 +147,75 @@ def params_from_keras(obj: Any) -> Params:
         ('before', {'weight_ih_l0': (12, 3), 'weight_hh_l0': (12, 4), 'bias_ih_l0': (12,), 'bias_hh_l0': (12,)})
     """
     config = config_from_keras(obj)
+    cells = [rnn.cell for layer in _stack(obj) for rnn in _directions(layer)]
+    return from_keras_weights(config, [{name: _numpy(getattr(c, name)) for name in _weight_names(config)} for c in cells])
+
+
+def _weight_names(config: RecurrentConfig) -> tuple[str, ...]:
+    """A Keras cell's weights, in the order of ``get_weights()``."""
+    return ("kernel", "recurrent_kernel", "bias") if config.bias else ("kernel", "recurrent_kernel")
+
+
+KerasWeights = dict[str, np.ndarray]  # "kernel", "recurrent_kernel" and, with biases, "bias"
+
+
+def to_keras_weights(params: Params) -> list[KerasWeights]:
+    """The weights of each Keras cell (layer by layer, forward direction first), as NumPy arrays.
+
+    Needs no Keras: this is the whole layout conversion. Kernels are transposed, GRU blocks
+    reordered to z, r, h, and the two biases become one: their sum, or for a GRU that resets
+    after the product (``reset_after=True``) the two rows of a ``(2, 3H)`` bias.
+
+    Examples:
+        >>> from lstm_ref.params import RecurrentConfig, init_params
+        >>> [{k: v.shape for k, v in w.items()} for w in to_keras_weights(init_params(RecurrentConfig("gru", 3, 4)))]
+        [{'kernel': (3, 12), 'recurrent_kernel': (4, 12), 'bias': (2, 12)}]
+    """
+    cfg = params.config
+    if cfg.proj_size:
+        raise ValueError("params: Keras's LSTM has no projection (proj_size); it cannot be converted")
+    if cfg.lstm_variant != "vanilla":
+        raise ValueError(f"params: Keras has no {cfg.lstm_variant!r} LSTM; only the vanilla LSTM converts")
+    out = []
+    for p in params.layers:
+        keras_order = lambda a: _reorder(to_numpy(a), cfg.mode, to_keras=True)  # noqa: E731
+        weights = {"kernel": keras_order(p.W_ih).T, "recurrent_kernel": keras_order(p.W_hh).T}
+        if cfg.bias:
+            b_ih, b_hh = (keras_order(b) for b in p.biases)
+            weights["bias"] = np.stack([b_ih, b_hh]) if cfg.mode == "gru" and cfg.gru_reset == "after" else b_ih + b_hh
+        out.append({k: np.ascontiguousarray(v) for k, v in weights.items()})
+    return out
+
+
+def from_keras_weights(config: RecurrentConfig, weights: list[KerasWeights]) -> Params:
+    """`Params` from each Keras cell's weights (the inverse of `to_keras_weights`), in the active backend.
+
+    A one-row bias goes to ``b_ih`` with ``b_hh = 0``: the same sum, so the same function.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import RecurrentConfig
+        >>> cfg = RecurrentConfig("lstm", 3, 2, batch_first=True)
+        >>> kernel = np.arange(24.0).reshape(3, 8)              # (I, 4H): columns i | f | c | o
+        >>> p = from_keras_weights(cfg, [{"kernel": kernel, "recurrent_kernel": np.zeros((2, 8)), "bias": np.ones(8)}])
+        >>> p.layers[0].W_ih[2:4]                                 # PyTorch's forget rows = Keras's f columns
+        array([[ 2., 10., 18.],
+               [ 3., 11., 19.]])
+        >>> p.layers[0].b_hh
+        array([0., 0., 0., 0., 0., 0., 0., 0.])
+    """
+    if len(weights) != len(config.suffixes()):
+        raise ValueError(f"weights: expected one dict per layer and direction ({len(config.suffixes())}), got {len(weights)}")
     xp = backend_namespace()
     arrays: dict[str, Any] = {}
-    suffixes = iter(config.suffixes())
-    for layer in _stack(obj):
-        for rnn in _directions(layer):
-            suffix = next(suffixes)
-            cell = rnn.cell
-            kernel, recurrent = _numpy(cell.kernel), _numpy(cell.recurrent_kernel)
-            arrays[f"weight_ih{suffix}"] = _reorder(kernel.T, config.mode, to_keras=False)
-            arrays[f"weight_hh{suffix}"] = _reorder(recurrent.T, config.mode, to_keras=False)
-            if config.bias:
-                bias = _numpy(cell.bias)
-                b_ih, b_hh = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros_like(bias))
-                arrays[f"bias_ih{suffix}"] = _reorder(b_ih, config.mode, to_keras=False)
-                arrays[f"bias_hh{suffix}"] = _reorder(b_hh, config.mode, to_keras=False)
+    for suffix, w in zip(config.suffixes(), weights, strict=True):
+        torch_order = lambda a: _reorder(np.asarray(a), config.mode, to_keras=False)  # noqa: E731
+        arrays[f"weight_ih{suffix}"] = torch_order(w["kernel"].T)
+        arrays[f"weight_hh{suffix}"] = torch_order(w["recurrent_kernel"].T)
+        if config.bias:
+            bias = np.asarray(w["bias"])
+            b_ih, b_hh = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros_like(bias))
+            arrays[f"bias_ih{suffix}"], arrays[f"bias_hh{suffix}"] = torch_order(b_ih), torch_order(b_hh)
     return Params.from_named(config, {k: asarray(np.ascontiguousarray(v), xp=xp) for k, v in arrays.items()})
 
 
@@ -185,31 +239,18 @@ def to_keras(params: Params, *, return_sequences: bool = True, return_state: boo
         >>> type(layer).__name__, [tuple(w.shape) for w in layer.weights][:3]
         ('Bidirectional', [(3, 16), (4, 16), (16,)])
     """
-    keras = _keras()
     cfg = params.config
-    if cfg.proj_size:
-        raise ValueError("params: Keras's LSTM has no projection (proj_size); it cannot be converted")
-    if cfg.lstm_variant != "vanilla":
-        raise ValueError(f"params: Keras has no {cfg.lstm_variant!r} LSTM; only the vanilla LSTM converts")
+    cells = iter(to_keras_weights(params))  # checks that Keras has this network
     if return_state and cfg.num_layers > 1:
         raise ValueError("return_state: a stack becomes a keras.Sequential, which returns one tensor; convert each layer instead")
-    named = {k: to_numpy(v) for k, v in params.named().items()}
-    dtype = str(next(iter(named.values())).dtype)
+    keras = _keras()
+    dtype = str(to_numpy(params.layers[0].W_ih).dtype)
     cls = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}.get(cfg.mode, keras.layers.SimpleRNN)
     options: dict[str, Any] = {"use_bias": cfg.bias, "dtype": dtype}
     if cfg.mode.startswith("rnn"):
         options["activation"] = cfg.mode.removeprefix("rnn_")
     if cfg.mode == "gru":
         options["reset_after"] = cfg.gru_reset == "after"
-
-    def weights(suffix: str) -> list[np.ndarray]:
-        out = [_reorder(named[f"weight_ih{suffix}"], cfg.mode, to_keras=True).T, _reorder(named[f"weight_hh{suffix}"], cfg.mode, to_keras=True).T]
-        if cfg.bias:
-            b_ih, b_hh = (_reorder(named[f"{stem}{suffix}"], cfg.mode, to_keras=True) for stem in ("bias_ih", "bias_hh"))
-            out.append(np.stack([b_ih, b_hh]) if options.get("reset_after") else b_ih + b_hh)
-        return [np.ascontiguousarray(w) for w in out]
-
-    suffixes = iter(cfg.suffixes())
     stack = []
     for layer in range(cfg.num_layers):
         top = layer == cfg.num_layers - 1
@@ -218,7 +259,7 @@ def to_keras(params: Params, *, return_sequences: bool = True, return_state: boo
         if cfg.bidirectional:
             built = keras.layers.Bidirectional(built, merge_mode="concat", dtype=dtype)
         built.build((None, None, cfg.layer_input_size(layer)))
-        built.set_weights([w for _ in range(cfg.num_directions) for w in weights(next(suffixes))])
+        built.set_weights([w for _ in range(cfg.num_directions) for w in map(next(cells).__getitem__, _weight_names(cfg))])
         stack.append(built)
     if cfg.num_layers == 1:
         return stack[0]

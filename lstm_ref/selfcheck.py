@@ -6,7 +6,8 @@ It runs, with the standard library's ``doctest`` (no test framework needed):
   page in one namespace, as a reader would type them. The pages ship inside the
   package as ``lstm_ref.pages``, so this works from an installed wheel as from a clone.
   Examples inside ``<!-- skip: start if(torch_missing …) -->`` regions are skipped
-  when PyTorch is not installed;
+  when PyTorch is not installed, and those in ``if(keras_missing …)`` regions when
+  Keras (or the PyTorch it runs on here) is not;
 * every docstring example of the ``lstm_ref`` and ``quizzes`` modules;
 * the backend check: the NumPy fast kernels against the array-API reference, and
   CuPy against NumPy where a GPU is present.
@@ -17,7 +18,7 @@ Examples:
     >>> pages = _find_pages()
     >>> (pages / "learn" / "gates.md").is_file()
     True
-    >>> _examples("```pycon\\n>>> 1 + 1\\n2\\n```\\n", torch_missing=False)[0].want
+    >>> _examples("```pycon\\n>>> 1 + 1\\n2\\n```\\n", missing=frozenset())[0].want
     '2\\n'
 """
 
@@ -40,8 +41,7 @@ __all__ = ["Row", "main", "run"]
 
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 _FENCE = re.compile(r"^(?P<ind>[ \t]*)```pycon[^\n]*\n(?P<body>.*?)^(?P=ind)```", re.M | re.S)
-_SKIP_START = re.compile(r"<!--\s*skip:\s*start\s+if\(torch_missing")
-_SKIP_END = re.compile(r"<!--\s*skip:\s*end\s*-->")
+_SKIP = re.compile(r"<!--\s*skip:\s*(?:start\s+if\((?P<tool>\w+)_missing|end\s*-->)")
 
 
 @dataclass
@@ -68,17 +68,32 @@ def _find_pages() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def _examples(text: str, *, torch_missing: bool) -> list[doctest.Example]:
-    """The doctest examples of a page, in order; those in a torch-only region are marked skipped."""
+def missing_tools() -> frozenset[str]:
+    """The optional tools whose page regions cannot run here: ``torch``, and ``keras`` (which runs on torch)."""
+    import importlib.util
+
+    has = {name: importlib.util.find_spec(name) is not None for name in ("torch", "keras")}
+    return frozenset(name for name, ok in (("torch", has["torch"]), ("keras", has["keras"] and has["torch"])) if not ok)
+
+
+def _region(before: str) -> str | None:
+    """The tool of the skip region that ``before`` ends inside, if any."""
+    tool = None
+    for marker in _SKIP.finditer(before):
+        tool = marker.group("tool")
+    return tool
+
+
+def _examples(text: str, *, missing: frozenset[str]) -> list[doctest.Example]:
+    """The doctest examples of a page, in order; those in a region of a ``missing`` tool are marked skipped."""
     parser = doctest.DocTestParser()
     examples = []
     for match in _FENCE.finditer(text):
-        before = text[: match.start()]
-        in_torch_region = len(_SKIP_START.findall(before)) > len(_SKIP_END.findall(before))
+        skip = _region(text[: match.start()]) in missing
         indent = match.group("ind")
         body = "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in match.group("body").split("\n"))
         for ex in parser.get_examples(body):
-            if torch_missing and in_torch_region:
+            if skip:
                 ex.options[doctest.SKIP] = True
             examples.append(ex)
     return examples
@@ -117,10 +132,10 @@ def _run_test(row: Row, test: doctest.DocTest) -> None:
         row.first_failure = runner.first
 
 
-def _run_pages(root: Path, torch_missing: bool) -> list[Row]:
+def _run_pages(root: Path, missing: frozenset[str]) -> list[Row]:
     rows = []
     for page in sorted(root.rglob("*.md")):
-        examples = _examples(page.read_text(encoding="utf-8"), torch_missing=torch_missing)
+        examples = _examples(page.read_text(encoding="utf-8"), missing=missing)
         if not examples:
             continue
         name = str(page.relative_to(root))
@@ -208,10 +223,9 @@ def _run_backends() -> list[Row]:
 
 def run(*, pages: bool = True, modules: bool = True, backends: bool = True) -> list[Row]:
     """Run the selected checks; returns one row per page, module and backend check."""
-    torch_missing = importlib.util.find_spec("torch") is None
     rows: list[Row] = []
     if pages:
-        rows += _run_pages(_find_pages(), torch_missing)
+        rows += _run_pages(_find_pages(), missing_tools())
     if modules:
         rows += _run_modules("lstm_ref")
         if importlib.util.find_spec("quizzes") is not None:

@@ -12,6 +12,9 @@ The learner writes a function with one of these signatures (NumPy arrays, PyTorc
 process with a time limit, on seeded float64 cases of several sizes with nonzero biases.
 When a case fails, each known mistake is modelled with lstm_ref's building blocks and
 compared with what the function returned; a mistake that explains every case is named.
+The function is also run with every weight transposed, so a cell written in Keras's
+layout (``x @ kernel`` with ``kernel`` (I, G·H), one bias, GRU blocks z, r, h) is named
+as such, with the recipe for porting its weights.
 
 Examples:
     >>> sorted(KINDS)
@@ -126,8 +129,13 @@ def _lstm_backward(c: Case, *, through_h: bool = True, keep_f: bool = True, tanh
 
 
 def _order_name(order: str, gates: str) -> str:
-    known = {"ifog": "i, f, o, g (CS231n's order) instead of PyTorch's i, f, g, o", "figo": "forget and input gates swapped (f, i, g, o)"}
-    return known[order] if gates == "ifgo" and order in known else f"gate blocks read in the order {', '.join(order)} instead of {', '.join(gates)}"
+    known = {
+        ("ifgo", "ifog"): "i, f, o, g (CS231n's order) instead of PyTorch's i, f, g, o",
+        ("ifgo", "figo"): "forget and input gates swapped (f, i, g, o)",
+        ("ifgo", "igfo"): "i, g, f, o (TensorFlow 1's i, j, f, o, with j the candidate) instead of PyTorch's i, f, g, o",
+        ("rzn", "zrn"): "gate blocks read in the order z, r, n (Keras's order) instead of PyTorch's r, z, n",
+    }
+    return known[gates, order] if (gates, order) in known else f"gate blocks read in the order {', '.join(order)} instead of {', '.join(gates)}"
 
 
 def _permutations(kind: str, model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
@@ -164,9 +172,18 @@ class Kind:
     mistakes: Callable[[], list[tuple[str, Model]]]
 
 
+TRANSPOSED = "the weights are used transposed: PyTorch's W_ih is (G·H, I), so the product is x @ W_ih.T"
+ONLY_B_IH = "only b_ih is added (PyTorch adds both b_ih and b_hh)"
+KERAS_LAYOUT = (
+    "a Keras-layout cell: the weights are read as Keras stores them, x @ kernel with kernel (I, G·H), and one bias is added. PyTorch's W_ih is (G·H, I), "
+    "the transpose (x @ W_ih.T), and PyTorch adds two biases, b_ih + b_hh. Porting Keras weights: "
+    "W_ih = kernel.T, W_hh = recurrent_kernel.T, b_ih = bias, b_hh = 0"
+)
+
+
 def _one_bias(model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
     return [
-        ("only b_ih is added (PyTorch adds both b_ih and b_hh)", lambda c: model(c, b_hh=np.zeros_like(c["b_hh"]))),
+        (ONLY_B_IH, lambda c: model(c, b_hh=np.zeros_like(c["b_hh"]))),
         ("only b_hh is added (PyTorch adds both b_ih and b_hh)", lambda c: model(c, b_ih=np.zeros_like(c["b_ih"]))),
     ]
 
@@ -321,8 +338,12 @@ def _precision_hint(got: list[np.ndarray], expected: list[np.ndarray], dtypes: l
 
 
 def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: list[CallResult], expected: list[list[np.ndarray]]) -> str | None:
-    if all(r.status == "ok" and _compare(spec, r.values, e, r.as_tuple) is None for r, e in zip(transposed, expected, strict=True)):
-        return "the weights are used transposed: PyTorch's W_ih is (G·H, I), so the product is x @ W_ih.T"
+    if all(r.status == "ok" for r in transposed):
+        if all(_compare(spec, r.values, e, r.as_tuple) is None for r, e in zip(transposed, expected, strict=True)):
+            return TRANSPOSED
+        for name, model in spec.mistakes():
+            if all(_compare(spec, r.values, model(case), True) is None for r, case in zip(transposed, cases, strict=True)):
+                return KERAS_LAYOUT if name == ONLY_B_IH else f"{TRANSPOSED}; and {name}"
     usable = [(c, o) for c, o in zip(cases, outputs, strict=True) if o is not None]
     if not usable:
         return None

@@ -37,6 +37,7 @@ TOPICS: dict[str, str] = {
     "concepts": "what each part does, and why plain RNNs fail on long sequences",
     "gru-vs-lstm": "the GRU compared with the LSTM",
     "pytorch": "PyTorch's conventions: gate order, biases, names",
+    "keras": "Keras and TensorFlow: kernel layout, gate blocks, one bias, the forget bias",
 }
 
 

@@ -46,6 +46,10 @@ def _gru(blocks: str = BLOCKS, n: str = "gx_n + r * gh_n", h: str = "(1 - z) * n
     return GRU.format(blocks=blocks, n=n, h=h)
 
 
+KERAS_GRU = _gru(blocks=BLOCKS.replace("gx_r, gx_z", "gx_z, gx_r").replace("gh_r, gh_z", "gh_z, gh_r"))
+KERAS_GRU = KERAS_GRU.replace("@ W_ih.T", "@ W_ih").replace("@ W_hh.T", "@ W_hh")
+"""Keras's GRU (reset_after=True) written against its own layout: kernels (I, 3H), blocks z, r, h."""
+
 RNN = """
 def f(x, h_prev, W_ih, W_hh, b_ih, b_hh):
     return {body}
@@ -85,15 +89,19 @@ CASES = [
     ("lstm_cell", _lstm(ret="sig(o) * c, c"), "tanh is missing on the cell state"),
     ("lstm_cell", _lstm(z="x @ W_ih.T + b_ih + h_prev @ W_hh.T"), "only b_ih is added"),
     ("lstm_cell", _lstm(z="x @ W_ih + b_ih + h_prev @ W_hh + b_hh"), "weights are used transposed"),
+    ("lstm_cell", _lstm(split="i, g, f_, o"), "TensorFlow 1's i, j, f, o"),
+    ("lstm_cell", _lstm(z="x @ W_ih + h_prev @ W_hh + b_ih"), "a Keras-layout cell"),  # kernel (I, 4H), one bias
+    ("lstm_cell", _lstm(z="x @ W_ih + h_prev @ W_hh + b_ih + b_hh", act="sig"), "x @ W_ih.T; and the candidate g uses a sigmoid"),
     ("gru_cell", _gru(), None),
     ("gru_cell", _gru(n="gx_n + ((r * h_prev) @ W_hh[2 * H:].T + b_hh[2 * H:])"), "reset gate is applied before"),
     ("gru_cell", _gru(h="z * n + (1 - z) * h_prev"), "update gate convention is reversed"),
     ("gru_cell", _gru(blocks=BLOCKS.replace("gx_r, gx_z", "gx_z, gx_r").replace("gh_r, gh_z", "gh_z, gh_r")), "order z, r, n"),
-    ("gru_cell", _gru(blocks=BLOCKS.replace("h_prev @ W_hh.T + b_hh", "h_prev @ W_hh.T")), None),  # no-op replace: still correct
+    ("gru_cell", KERAS_GRU, "order z, r, n (Keras's order)"),
     ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), None),
     ("rnn_cell", RNN.format(body="np.maximum(0, x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), "relu instead of tanh"),
     ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + b_hh)"), "recurrent term W_hh h_prev is missing"),
     ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + h_prev @ W_hh.T + b_hh)"), "only b_hh is added"),
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih + h_prev @ W_hh + b_ih)"), "a Keras-layout cell"),
     ("lstm_backward", _backward(), None),
     ("lstm_backward", _backward(through_h="0"), "path from h into c is missing"),
     ("lstm_backward", _backward(dc_prev="dct"), "dc_prev is missing the forget gate"),

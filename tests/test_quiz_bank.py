@@ -207,3 +207,53 @@ def test_a_multi_select_template_without_reasons_is_refused() -> None:
 
     with pytest.raises(TypeError, match="must say why each distractor is wrong"):
         choice(np.random.default_rng(0), "?", ["yes"], ["no", "nope", "never"], hint="", solution="", multi=True)
+
+
+# ---- Keras and TensorFlow conventions: Keras itself, and the orders as their sources write them ----
+KERAS_BLOCKS = {"LSTM": ["input gate", "forget gate", "candidate", "output gate"], "GRU": ["update gate", "reset gate", "candidate"]}  # i f c o; z r h
+TORCH_BLOCKS = {"LSTM": ["input gate", "forget gate", "candidate", "output gate"], "GRU": ["reset gate", "update gate", "candidate"]}  # i f g o; r z n
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_weight_shape_keys_against_keras(keras: Any, seed: int) -> None:
+    q = generate("keras-weight-shape", seed)
+    cls = q.prompt.split("keras.layers.")[1].split("(")[0]
+    layer = getattr(keras.layers, cls)(q.params["H"])
+    layer.build((None, None, q.params["I"]))
+    assert q.answer.values == tuple(float(s) for s in getattr(layer.cell, q.params["name"]).shape)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_column_and_tf1_block_keys_follow_the_documented_orders(seed: int) -> None:
+    q = generate("keras-gate-columns", seed)
+    cls = q.prompt.split("keras.layers.")[1].split("(")[0]
+    H = int(q.prompt.split(f"keras.layers.{cls}(")[1].split(")")[0])
+    k = int(q.prompt.split("Columns ")[1].split(" ")[0]) // H
+    gate = KERAS_BLOCKS[cls][k]
+    row = TORCH_BLOCKS[cls].index(gate) * H
+    assert q.answer.options[q.answer.correct[0]] == f"the {gate}, rows {row} to {row + H - 1} of PyTorch's weight_ih_l0"
+    q = generate("tf1-gate-blocks", seed)
+    H = int(q.prompt.split("LSTMCell(")[1].split(")")[0])
+    k = int(q.prompt.split("Columns ")[1].split(" ")[0]) // H
+    gate = ["input gate", "candidate", "forget gate", "output gate"][k]  # i, j, f, o
+    assert q.answer.options[q.answer.correct[0]].startswith(f"the {gate}: PyTorch's block {TORCH_BLOCKS['LSTM'].index(gate)}")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_bias_port_key_is_the_sum(seed: int) -> None:
+    q = generate("keras-bias-port", seed)
+    k = q.params["k"]
+    assert q.answer.value == pytest.approx(q.params["b_ih"][k] + q.params["b_hh"][k], abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_keras_unit_forget_bias_key_against_a_fresh_keras_lstm(keras: Any, seed: int) -> None:
+    import numpy as np
+
+    q = generate("keras-unit-forget-bias", seed)
+    layer = keras.layers.LSTM(1, return_state=True, dtype="float64")
+    layer.build((None, None, 1))
+    layer.cell.kernel.assign(np.zeros((1, 4)))
+    layer.cell.recurrent_kernel.assign(np.zeros((1, 4)))  # only the freshly initialised bias reaches the gates
+    _, _, c = layer(np.zeros((1, 1, 1)), initial_state=[np.zeros((1, 1)), np.array([[q.params["c_prev"]]])])
+    assert q.answer.value == pytest.approx(float(keras.ops.convert_to_numpy(c)[0, 0]), rel=1e-12)

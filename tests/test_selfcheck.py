@@ -41,8 +41,8 @@ def test_a_wrong_documented_result_fails_with_the_first_failure_in_full(
 
 def test_torch_examples_are_skipped_without_torch() -> None:
     text = (ROOT / "docs" / "compare" / "pytorch.md").read_text()
-    with_torch = selfcheck._examples(text, torch_missing=False)
-    without = selfcheck._examples(text, torch_missing=True)
+    with_torch = selfcheck._examples(text, missing=frozenset())
+    without = selfcheck._examples(text, missing=frozenset({"torch"}))
     import doctest
 
     assert len(with_torch) == len(without) and any(ex.options.get(doctest.SKIP) for ex in without)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..template import Template
-from . import concepts, counting, gru_rnn, gru_vs_lstm, lstm_step, memory, pytorch
+from . import concepts, counting, gru_rnn, gru_vs_lstm, keras, lstm_step, memory, pytorch
 
 #: Every template, topic by topic in learning order (see quizzes.template.TOPICS).
 BANK: tuple[Template, ...] = (
@@ -14,4 +14,5 @@ BANK: tuple[Template, ...] = (
     *concepts.TEMPLATES,
     *gru_vs_lstm.TEMPLATES,
     *pytorch.TEMPLATES,
+    *keras.TEMPLATES,
 )
