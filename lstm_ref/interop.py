@@ -78,6 +78,11 @@ def to_torch(params: Params) -> Any:
     cfg = params.config
     if cfg.lstm_variant != "vanilla":
         raise ValueError(f"params: torch.nn.LSTM has no {cfg.lstm_variant!r} variant; only the vanilla LSTM converts")
+    if cfg.go_backwards:
+        raise ValueError(
+            "params: a torch.nn module reads backwards only inside a bidirectional layer; go_backwards=True has no "
+            "equivalent (it is the module run on the time-reversed input)"
+        )
     if cfg.mode == "gru" and cfg.gru_reset != "after":
         raise ValueError("params: torch.nn.GRU applies the reset after the recurrent product; gru_reset='before' has no torch equivalent")
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}.get(cfg.mode, torch.nn.RNN)

@@ -16,8 +16,8 @@ differs from PyTorch, and how each difference is bridged:
 Going to Keras, two biases become one (their sum: the same function, rounded
 once more); a LSTM projection or an LSTM variant has no Keras layer and is
 refused. A ``Bidirectional`` wrapper (``merge_mode="concat"``) and a
-``Sequential`` of stacked recurrent layers convert; a lone ``go_backwards``
-layer is refused with the recipe (it is the forward layer on ``x[:, ::-1]``).
+``Sequential`` of stacked recurrent layers convert, and so does ``go_backwards``
+(`RecurrentConfig.go_backwards`, which has no PyTorch module).
 Activations must be Keras's defaults (tanh, and sigmoid for the gates) or,
 for ``SimpleRNN``, relu. Dropout does not change inference and is not carried.
 
@@ -82,11 +82,6 @@ def _directions(layer: Any) -> list[Any]:
         if layer.merge_mode != "concat":
             raise ValueError(f"layer: Bidirectional(merge_mode={layer.merge_mode!r}) has no PyTorch equivalent; PyTorch concatenates (merge_mode='concat')")
         return [layer.forward_layer, layer.backward_layer]
-    if layer.go_backwards:
-        raise ValueError(
-            f"layer: {layer.name} has go_backwards=True, which PyTorch has only inside a bidirectional layer; "
-            "it computes what the same layer with go_backwards=False computes on x[:, ::-1] (outputs in that reversed order)"
-        )
     return [layer]
 
 
@@ -119,8 +114,9 @@ def config_from_keras(obj: Any) -> RecurrentConfig:
     units = {d.units for layer in stack for d in _directions(layer)}
     biases = {d.cell.use_bias for layer in stack for d in _directions(layer)}
     bidirectional = {len(_directions(layer)) == 2 for layer in stack}
-    if len(units) != 1 or len(biases) != 1 or len(bidirectional) != 1:
-        raise ValueError("layer: every layer of a stack needs the same units, use_bias and directions (as in one torch module)")
+    backwards = {bool(layer.go_backwards) for layer in stack if len(_directions(layer)) == 1}
+    if len(units) != 1 or len(biases) != 1 or len(bidirectional) != 1 or len(backwards) > 1:
+        raise ValueError("layer: every layer of a stack needs the same units, use_bias, directions and go_backwards (as in one network)")
     (mode, reset), (H,) = modes.pop(), units
     kernel = firsts[0].cell.kernel
     return RecurrentConfig(
@@ -132,6 +128,7 @@ def config_from_keras(obj: Any) -> RecurrentConfig:
         batch_first=True,
         bidirectional=bidirectional.pop(),
         gru_reset=reset,  # type: ignore[arg-type]
+        go_backwards=backwards.pop() if backwards else False,
     )
 
 
@@ -246,7 +243,7 @@ def to_keras(params: Params, *, return_sequences: bool = True, return_state: boo
     keras = _keras()
     dtype = str(to_numpy(params.layers[0].W_ih).dtype)
     cls = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}.get(cfg.mode, keras.layers.SimpleRNN)
-    options: dict[str, Any] = {"use_bias": cfg.bias, "dtype": dtype}
+    options: dict[str, Any] = {"use_bias": cfg.bias, "dtype": dtype, "go_backwards": cfg.go_backwards}
     if cfg.mode.startswith("rnn"):
         options["activation"] = cfg.mode.removeprefix("rnn_")
     if cfg.mode == "gru":

@@ -42,8 +42,8 @@ def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarra
     stacked or bidirectional network is not one number).
     """
     cfg = params.config
-    if cfg.num_layers != 1 or cfg.bidirectional or cfg.batch_first:
-        raise ValueError("params: state_gradient_norms needs one layer, one direction, time-major input")
+    if cfg.num_layers != 1 or cfg.bidirectional or cfg.go_backwards or cfg.batch_first:
+        raise ValueError("params: state_gradient_norms needs one layer, one direction read forwards, time-major input")
     x = np.asarray(to_numpy(x))
     if x.ndim != 3 or x.shape[1] != 1:
         raise ValueError(f"x: expected one sequence of shape (T, 1, I), got {tuple(x.shape)}")

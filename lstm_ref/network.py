@@ -6,6 +6,8 @@ over `Params`:
 * layer ``l`` reads the input (``l = 0``) or the previous layer's output;
 * the reverse direction runs the same layer code on the time-reversed sequence;
   the directions' outputs are concatenated: ``(T, B, D*R)``;
+* with ``go_backwards`` (one direction), every layer reads its input reversed and
+  returns its outputs in that reading order, as Keras does;
 * states are ``(L*D, B, R)`` (``h``) and ``(L*D, B, H)`` (LSTM ``c``), in the
   order of ``Params.layers``; they are never batch-first, as in PyTorch.
 
@@ -162,9 +164,10 @@ def forward_parts(params: Params, x: Array, parts: tuple[Array, ...] | None = No
         outputs = []
         for d in range(D):
             idx = l * D + d
-            seq = layer_input if d == 0 else xp.flip(layer_input, axis=0)
+            reads_backwards = d == 1 or cfg.go_backwards
+            seq = xp.flip(layer_input, axis=0) if reads_backwards else layer_input
             out, final, cache = layer(seq, tuple(part[idx, ...] for part in parts), params.layers[idx])
-            outputs.append(out if d == 0 else xp.flip(out, axis=0))
+            outputs.append(xp.flip(out, axis=0) if d == 1 else out)  # go_backwards keeps its outputs in reading order
             caches.append(cache)
             for store, value in zip(finals, final, strict=True):
                 store.append(value)
@@ -244,7 +247,7 @@ def backward_parts(
             dx, d_state0, layer_grads[idx] = layer_backward(
                 d_out, tuple(part[idx, ...] for part in d_parts), cache.layer_caches[idx], params.layers[idx], truncate=truncate
             )
-            if d == 1:
+            if d == 1 or cfg.go_backwards:
                 dx = xp.flip(dx, axis=0)
             d_input = dx if d_input is None else d_input + dx
             for store, value in zip(d_initial, d_state0, strict=True):

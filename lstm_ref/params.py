@@ -142,6 +142,9 @@ class RecurrentConfig:
             (no dropout is applied), like a torch module in ``eval()`` mode.
         gru_reset: GRU only: ``"after"`` (PyTorch/cuDNN, ``r * (W_hn h + b_hn)``) or
             ``"before"`` (Cho et al. 2014 v3, d2l: ``W_hn (r * h) + b_hn``).
+        go_backwards: one direction only: every layer reads its input from the last step
+            to the first and returns its outputs in that order (Keras's ``go_backwards``;
+            PyTorch has it only as the reverse half of a bidirectional layer).
 
     Examples:
         >>> cfg = RecurrentConfig("lstm", input_size=10, hidden_size=20, num_layers=2, bidirectional=True, proj_size=5)
@@ -160,6 +163,7 @@ class RecurrentConfig:
     dropout: float = 0.0
     gru_reset: Literal["after", "before"] = "after"
     lstm_variant: Literal["vanilla", "no_forget", "cifg", "peephole"] = "vanilla"
+    go_backwards: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in GATES:
@@ -178,6 +182,8 @@ class RecurrentConfig:
             raise ValueError(f"lstm_variant: expected one of {LSTM_VARIANTS}, got {self.lstm_variant!r}")
         if self.lstm_variant != "vanilla" and self.mode != "lstm":
             raise ValueError(f"lstm_variant: only an LSTM has variants, got mode {self.mode!r}")
+        if self.go_backwards and self.bidirectional:
+            raise ValueError("go_backwards: a bidirectional network already reads the sequence both ways")
         if not 0.0 <= self.dropout <= 1.0:
             raise ValueError(f"dropout: expected a probability in [0, 1], got {self.dropout!r}")
 

@@ -15,6 +15,7 @@ CONFIGS = [
     RecurrentConfig("lstm", 3, 3, num_layers=2, bidirectional=True, proj_size=2),
     RecurrentConfig("lstm", 2, 2, bias=False, batch_first=True),
     RecurrentConfig("gru", 3, 2, num_layers=2),
+    RecurrentConfig("gru", 3, 2, num_layers=2, go_backwards=True, batch_first=True),
     RecurrentConfig("gru", 3, 2, gru_reset="before", bidirectional=True),
     RecurrentConfig("rnn_tanh", 3, 2, num_layers=2, bidirectional=True),
     RecurrentConfig("rnn_relu", 3, 2),

@@ -180,18 +180,29 @@ def test_keras_to_pytorch_and_back(keras: Any, torch: Any) -> None:
     np.testing.assert_allclose(again(torch.tensor(x))[0].detach().numpy(), y_keras, rtol=OUT_TOL, atol=OUT_TOL)
 
 
-def test_go_backwards_is_the_forward_layer_on_reversed_input(keras: Any, torch: Any) -> None:
-    layer = _build(keras, {"kind": "LSTM", "options": {"go_backwards": True}, "wrap": "single", "bias": True, "I": 2, "H": 3}, seed=1)
-    with pytest.raises(ValueError, match=r"go_backwards=True.*x\[:, ::-1\]"):
-        lstm_ref.from_keras(layer)
-    forward = keras.layers.LSTM(3, return_sequences=True, return_state=True, dtype="float64")
-    forward.build((None, None, 2))
-    forward.set_weights(layer.get_weights())
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+@pytest.mark.parametrize("stacked", [False, True])
+def test_go_backwards_layers_and_stacks_match_keras(keras: Any, torch: Any, kind: str, stacked: bool) -> None:
+    """Keras's go_backwards reads x from the end and returns outputs in that order; in a stack, every layer does."""
+    spec = {"kind": kind, "options": {"go_backwards": True}, "wrap": "stacked" if stacked else "single", "bias": True, "I": 2, "H": 3}
+    model = _build(keras, spec, seed=1)
+    ours = lstm_ref.from_keras(model)
+    assert ours.config.go_backwards and ours.config.num_layers == (2 if stacked else 1)
     x = np.random.default_rng(0).standard_normal((2, 4, 2))
-    y, (h, c) = lstm_ref.from_keras(forward)(x[:, ::-1].copy())
-    expected = layer(torch.tensor(x))
-    np.testing.assert_allclose(y, expected[0].detach().numpy(), rtol=OUT_TOL, atol=OUT_TOL)
-    np.testing.assert_allclose(h[0], expected[1].detach().numpy(), rtol=OUT_TOL, atol=OUT_TOL)
+    xt = torch.tensor(x, requires_grad=True)
+    out = model(xt)
+    y_keras = out[0] if isinstance(out, list | tuple) else out
+    d_y = np.random.default_rng(1).standard_normal(tuple(y_keras.shape))
+    (y_keras * torch.tensor(d_y)).sum().backward()
+    y, _ = ours(x)
+    np.testing.assert_allclose(y, y_keras.detach().numpy(), rtol=OUT_TOL, atol=OUT_TOL)
+    np.testing.assert_allclose(ours.backward(d_y)["input"], xt.grad.numpy(), rtol=GRAD_TOL, atol=GRAD_TOL)
+    again = ours.to_keras(return_state=not stacked)
+    y_again = again(x)
+    y_again = y_again[0] if isinstance(y_again, list | tuple) else y_again
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(y_again), y_keras.detach().numpy(), rtol=OUT_TOL, atol=OUT_TOL)
+    with pytest.raises(ValueError, match="go_backwards=True has no equivalent"):
+        ours.to_torch()
 
 
 def test_what_does_not_convert_is_refused_clearly(keras: Any) -> None:

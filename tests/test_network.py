@@ -109,3 +109,21 @@ def test_zero_initial_state_is_the_default(x: np.ndarray) -> None:
     out, _, _ = forward(params, x)
     out_zeros, _, _ = forward(params, x, cfg.pack_state(tuple(np.zeros(s) for s in cfg.state_shapes(B))))
     np.testing.assert_array_equal(out, out_zeros)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_go_backwards_reads_each_layer_from_the_end(mode: str, x: np.ndarray) -> None:
+    """Keras's go_backwards: every layer reads its input reversed and keeps its outputs in reading order."""
+    params = init_params(RecurrentConfig(mode, I, H, num_layers=2), seed=1)  # type: ignore[arg-type]
+    backwards = Params(dataclasses.replace(params.config, go_backwards=True), params.layers)
+    out, parts, _ = forward_parts(backwards, x)
+    out0, parts0, _ = forward_parts(_single(params, 0, I), x[::-1].copy())
+    out1, parts1, _ = forward_parts(_single(params, 1, H), out0[::-1].copy())
+    np.testing.assert_allclose(out, out1, rtol=1e-15)
+    for part, p0, p1 in zip(parts, parts0, parts1, strict=True):
+        np.testing.assert_allclose(part, np.concatenate([p0, p1]), rtol=1e-15)
+
+
+def test_go_backwards_and_bidirectional_do_not_mix() -> None:
+    with pytest.raises(ValueError, match="go_backwards: a bidirectional network already reads"):
+        RecurrentConfig("lstm", I, H, bidirectional=True, go_backwards=True)
