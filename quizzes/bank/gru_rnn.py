@@ -9,6 +9,7 @@ import numpy as np
 import lstm_ref
 from lstm_ref.gru import Reset
 from lstm_ref.linear import project
+from lstm_ref.params import GATES
 from lstm_ref.rnn import Nonlinearity
 
 from ..grading import Tolerance
@@ -63,7 +64,7 @@ def _gru_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, lstm_re
 def _gru_rows(p: lstm_ref.CellParams) -> str:
     return "\n".join(
         f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_i{gate} = {p.biases[0][k]:.1f}, b_h{gate} = {p.biases[1][k]:.1f}"
-        for k, gate in enumerate("rzn")
+        for k, gate in enumerate(GATES["gru"])
     )
 
 

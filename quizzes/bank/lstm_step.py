@@ -6,6 +6,7 @@ import numpy as np
 
 import lstm_ref
 from lstm_ref.linear import project
+from lstm_ref.params import GATES
 from lstm_ref.pointwise import lstm_pointwise
 
 from ..grading import Tolerance
@@ -23,7 +24,7 @@ GATE_TEXT = {
 
 def _one_gate(gate: str):  # type: ignore[no-untyped-def]
     name, act, meaning = GATE_TEXT[gate]
-    k = "ifgo".index(gate)
+    k = GATES["lstm"].index(gate)
 
     def build(rng: np.random.Generator) -> Draft:
         I, H = 2, 1
@@ -53,7 +54,7 @@ def _one_gate(gate: str):  # type: ignore[no-untyped-def]
 
 one_gate = tuple(
     template(f"lstm-{GATE_TEXT[gate][0].split()[0]}-gate" if gate != "g" else "lstm-candidate", "lstm-step", f"LSTM: the {GATE_TEXT[gate][0]}")(_one_gate(gate))
-    for gate in "ifgo"
+    for gate in GATES["lstm"]
 )
 
 
@@ -128,7 +129,7 @@ def full_step(rng: np.random.Generator) -> Draft:
     h, c, cache = lstm_ref.lstm_cell(x[None], h_prev[None], c_prev[None], p)
     i, f, g, o = cache.gates[0, 0]
     b, _ = p.biases
-    rows = "\n".join(f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {b[k]:.1f}" for k, gate in enumerate("ifgo"))
+    rows = "\n".join(f"  {gate}: W_i{gate} = {p.W_ih[k, 0]:.1f}, W_h{gate} = {p.W_hh[k, 0]:.1f}, b_{gate} = {b[k]:.1f}" for k, gate in enumerate(GATES["lstm"]))
     prompt = (
         f"A one-unit LSTM (I = H = 1, a single bias per gate) reads x = {x[0]:.1f} with h_prev = {h_prev[0]:.1f}, c_prev = {c_prev[0]:.1f}.\n"
         f"{rows}\nWhat is the new hidden state h?"
@@ -136,7 +137,7 @@ def full_step(rng: np.random.Generator) -> Draft:
     z = p.W_ih[:, 0] * x[0] + p.W_hh[:, 0] * h_prev[0] + b  # the four pre-activations
     steps = "\n".join(
         f"{gate} = {act}(({p.W_ih[k, 0]:.1f})({x[0]:.1f}) + ({p.W_hh[k, 0]:.1f})({h_prev[0]:.1f}) + {b[k]:.1f}) = {act}({z[k]:.4f}) = {value:.4f}"
-        for k, (gate, act, value) in enumerate(zip("ifgo", ("σ", "σ", "tanh", "σ"), (i, f, g, o), strict=True))
+        for k, (gate, act, value) in enumerate(zip(GATES["lstm"], ("σ", "σ", "tanh", "σ"), (i, f, g, o), strict=True))
     )
     solution = (
         f"{steps}\nc = f·c_prev + i·g = ({f:.4f})({c_prev[0]:.1f}) + ({i:.4f})({g:.4f}) = {c[0, 0]:.4f}\n"
