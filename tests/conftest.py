@@ -136,6 +136,20 @@ def site_pages(site: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def node() -> str:
+    """The Node.js executable (runs the site's JavaScript modules); skip locally, fail under CI."""
+    import shutil
+
+    path = shutil.which("node")
+    if path is None:
+        hint = "install Node.js 18 or newer (apt-get install nodejs)"
+        if in_ci():
+            pytest.fail(f"node is missing and CI=true: {hint}", pytrace=False)
+        pytest.skip(f"node is not installed: {hint}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     require("playwright", CHROMIUM_HINT)
     if not os.path.exists(CHROMIUM):

@@ -108,6 +108,10 @@ def test_no_resource_from_another_host(built_site: Path) -> None:
     assert not offenders, "resources requested off-host:\n" + "\n".join(offenders)
 
 
+def test_the_javascript_step_module_is_served(built_site: Path) -> None:
+    assert (built_site / "assets" / "explorers" / "steps.js").read_text(encoding="utf-8").count("export function") >= 8
+
+
 @pytest.mark.parametrize("page", ["learn/why-rnns-forget", "compare/rnn-vs-lstm"])
 def test_computed_figures_are_embedded(built_site: Path, page: str) -> None:
     text = (built_site / page / "index.html").read_text(encoding="utf-8")
