@@ -147,7 +147,6 @@ def naive_lstm_forward_backward(x: np.ndarray, weights: dict[str, np.ndarray], *
 
 def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int, *, with_torch: bool = True) -> dict[str, float]:
     """Median seconds of every measurement for one configuration."""
-
     cfg = RecurrentConfig(_mode(mode), I, H)  # type: ignore[arg-type]
     model = Recurrent.init(cfg, seed=0, dtype=np.dtype(dtype))
     rng = np.random.default_rng(0)
@@ -184,7 +183,6 @@ def measure(mode: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int,
 
 
 def _peak_memory_mb(mode: str, T: int, B: int, I: int, H: int, dtype: str) -> float:
-
     model = Recurrent.init(RecurrentConfig(_mode(mode), I, H), seed=0, dtype=np.dtype(dtype))  # type: ignore[arg-type]
     x = np.random.default_rng(0).standard_normal((T, B, I)).astype(dtype)
     tracemalloc.start()

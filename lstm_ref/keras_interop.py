@@ -173,9 +173,9 @@ def to_keras_weights(params: Params) -> list[KerasWeights]:
         raise ValueError("params: Keras's LSTM has no projection (proj_size); it cannot be converted")
     if cfg.lstm_variant != "vanilla":
         raise ValueError(f"params: Keras has no {cfg.lstm_variant!r} LSTM; only the vanilla LSTM converts")
+    keras_order = lambda a: _reorder(to_numpy(a), cfg.mode, to_keras=True)  # noqa: E731
     out = []
     for p in params.layers:
-        keras_order = lambda a: _reorder(to_numpy(a), cfg.mode, to_keras=True)  # noqa: E731
         weights = {"kernel": keras_order(p.W_ih).T, "recurrent_kernel": keras_order(p.W_hh).T}
         if cfg.bias:
             b_ih, b_hh = (keras_order(b) for b in p.biases)
@@ -205,8 +205,8 @@ def from_keras_weights(config: RecurrentConfig, weights: list[KerasWeights]) -> 
         raise ValueError(f"weights: expected one dict per layer and direction ({len(config.suffixes())}), got {len(weights)}")
     xp = backend_namespace()
     arrays: dict[str, Any] = {}
+    torch_order = lambda a: _reorder(np.asarray(a), config.mode, to_keras=False)  # noqa: E731
     for suffix, w in zip(config.suffixes(), weights, strict=True):
-        torch_order = lambda a: _reorder(np.asarray(a), config.mode, to_keras=False)  # noqa: E731
         arrays[f"weight_ih{suffix}"] = torch_order(w["kernel"].T)
         arrays[f"weight_hh{suffix}"] = torch_order(w["recurrent_kernel"].T)
         if config.bias:

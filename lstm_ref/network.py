@@ -88,13 +88,6 @@ def layer_functions(config: RecurrentConfig) -> tuple[Callable[..., Any], Callab
     return partial(rnn_layer, nonlinearity=nonlinearity), partial(rnn_layer_backward, nonlinearity=nonlinearity)
 
 
-def _unpack(cfg: RecurrentConfig, state: State, arg: str) -> tuple[Array, ...]:
-    """A public state (``h``, or the pair ``(h, c)``) as the tuple of parts used inside."""
-    if len(cfg.state_names) > 1 and (not isinstance(state, (tuple, list)) or len(state) != len(cfg.state_names)):
-        raise TypeError(f"{arg}: an LSTM state is a pair (h, c), got {type(state).__name__}")
-    return cfg.unpack_state(state)
-
-
 def _check_parts(cfg: RecurrentConfig, parts: tuple[Array, ...], batch: int, dtype: Any, arg: str) -> tuple[Array, ...]:
     names = [arg] if len(parts) == 1 else [f"{arg}[{k}] ({name})" for k, name in enumerate(cfg.state_names)]
     for name, part, shape in zip(names, parts, cfg.state_shapes(batch), strict=True):
@@ -123,7 +116,7 @@ def forward(params: Params, x: Array, state: State | None = None) -> tuple[Array
         ((2, 7, 4), (1, 2, 4))
     """
     cfg = params.config
-    output, parts, cache = forward_parts(params, x, None if state is None else _unpack(cfg, state, "state"))
+    output, parts, cache = forward_parts(params, x, None if state is None else cfg.unpack_state(state, "state"))
     return output, cfg.pack_state(parts), cache
 
 
@@ -205,7 +198,7 @@ def backward(
         ((4, 4), (6, 2, 3))
     """
     cfg = cache.params.config
-    d_parts = None if d_final_state is None else _unpack(cfg, d_final_state, "d_final_state")
+    d_parts = None if d_final_state is None else cfg.unpack_state(d_final_state, "d_final_state")
     grads, d_input, d_initial = backward_parts(cache, d_output, d_parts, truncate=truncate)
     return Gradients(params=grads, input=d_input, state=cfg.pack_state(d_initial))
 

@@ -213,9 +213,20 @@ class RecurrentConfig:
         """
         return tuple(parts) if len(self.state_names) > 1 else parts[0]
 
-    def unpack_state(self, state: Any) -> tuple[Array, ...]:
-        """The parts of a public state (the inverse of `pack_state`)."""
-        return tuple(state) if len(self.state_names) > 1 else (state,)
+    def unpack_state(self, state: Any, arg: str = "state") -> tuple[Array, ...]:
+        """The parts of a public state (the inverse of `pack_state`); ``arg`` names it in errors.
+
+        Examples:
+            >>> RecurrentConfig("lstm", 1, 1).unpack_state("h only")
+            Traceback (most recent call last):
+            ...
+            TypeError: state: an LSTM state is a pair (h, c), got str
+        """
+        if len(self.state_names) == 1:
+            return (state,)
+        if not isinstance(state, (tuple, list)) or len(state) != len(self.state_names):
+            raise TypeError(f"{arg}: an LSTM state is a pair (h, c), got {type(state).__name__}")
+        return tuple(state)
 
     @property
     def num_directions(self) -> int:

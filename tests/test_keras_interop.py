@@ -221,3 +221,11 @@ def test_what_does_not_convert_is_refused_clearly(keras: Any) -> None:
         proj.to_keras()
     with pytest.raises(ValueError, match="return_state: a stack"):
         lstm_ref.Recurrent.init(lstm_ref.RecurrentConfig("gru", 2, 4, num_layers=2)).to_keras(return_state=True)
+
+
+def test_the_keras_page_states_what_this_suite_checks() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "compare" / "keras.md").read_text(encoding="utf-8")
+    claim = f"for {len(_configs())} random configurations (outputs to $10^{{{round(np.log10(OUT_TOL))}}}$"
+    assert claim in page and f"gradients to\n$10^{{{round(np.log10(GRAD_TOL))}}}$" in page

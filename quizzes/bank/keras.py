@@ -24,8 +24,8 @@ _GATE_NAMES = {
 _KERAS_LETTER = {"g": "c", "n": "h"}  # Keras's names for the candidate block: LSTM "c", GRU "h"
 
 
-def _keras_weights(mode: str, I: int, H: int, **options: object) -> dict[str, np.ndarray]:
-    return to_keras_weights(lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H, **options)))[0]  # type: ignore[arg-type]
+def _keras_weights(mode: str, I: int, H: int) -> dict[str, np.ndarray]:
+    return to_keras_weights(lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H)))[0]  # type: ignore[arg-type]
 
 
 @template("keras-weight-shape", "keras", "The shape of a Keras weight")
@@ -53,9 +53,8 @@ def gate_columns(rng: np.random.Generator) -> Draft:
     mode = str(rng.choice(["lstm", "gru"]))
     H = int(rng.integers(2, 33))
     k = int(rng.integers(0, len(GATES[mode])))
-    weights = _keras_weights(mode, 3, H)
-    torch_rows = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, 3, H)).layers[0].W_ih  # type: ignore[arg-type]
-    columns = weights["kernel"][:, k * H : (k + 1) * H]
+    params = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, 3, H))  # type: ignore[arg-type]
+    torch_rows, columns = params.layers[0].W_ih, to_keras_weights(params)[0]["kernel"][:, k * H : (k + 1) * H]
     block = next(b for b in range(len(GATES[mode])) if np.array_equal(torch_rows[b * H : (b + 1) * H].T, columns))
     gate = GATES[mode][block]
     names = _GATE_NAMES[mode]
