@@ -128,7 +128,7 @@ def test_api_reference_documents_every_public_name(built_site: Path) -> None:
     assert not missing, f"public names without an entry in the API reference: {missing}"
 
 
-@pytest.mark.parametrize("module", ["lstm_docs.mathml", "lstm_docs.quiz"])
+@pytest.mark.parametrize("module", ["lstm_docs.mathml", "lstm_docs.quiz", "lstm_docs.explorers", "lstm_docs.directives"])
 def test_the_markdown_extensions_examples_run(module: str) -> None:
     import doctest
     import importlib

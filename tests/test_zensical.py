@@ -15,16 +15,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _counts(site: Path) -> dict[str, tuple[int, int]]:
+def _counts(site: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Per page: MathML formulas, quiz blocks, explorers, and the pages that load the explorers' module."""
     counts = {}
     for html in site.rglob("index.html"):
         text = html.read_text(encoding="utf-8")
-        counts[str(html.relative_to(site))] = (text.count("<math"), text.count('class="lr-quiz"'))
+        module = '<script src="' in text and 'explorers.js" type="module"' in text
+        counts[str(html.relative_to(site))] = (text.count("<math"), text.count('class="lr-quiz"'), text.count('class="lr-explorer"'), int(module))
     return counts
 
 
 @pytest.mark.usefixtures("zensical")
-def test_zensical_builds_every_equation_and_quiz(built_site: Path, tmp_path: Path) -> None:
+def test_zensical_builds_every_equation_quiz_and_explorer(built_site: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(ROOT / "docs", project / "docs")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
@@ -35,5 +37,6 @@ def test_zensical_builds_every_equation_and_quiz(built_site: Path, tmp_path: Pat
     pages = [p for p in ours if not p.startswith(("assets", "404"))]
     assert len(pages) >= 20
     differ = {p: {"mkdocs": ours[p], "zensical": theirs.get(p)} for p in pages if theirs.get(p) != ours[p]}
-    assert not differ, f"(MathML, quiz blocks) per page differ: {differ}"
-    assert sum(m for m, _ in ours.values()) > 100 and sum(q for _, q in ours.values()) >= 16
+    assert not differ, f"(MathML, quiz blocks, explorers, module script) per page differ: {differ}"
+    assert sum(c[0] for c in ours.values()) > 100 and sum(c[1] for c in ours.values()) >= 16
+    assert sum(c[2] for c in ours.values()) == 5 and all(c[3] for p, c in ours.items() if p in pages)

@@ -20,11 +20,11 @@ import re
 from typing import Any
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
+
+from .directives import DirectivePreprocessor
 
 __all__ = ["QuizExtension", "expand_directive", "makeExtension"]
 
-_DIRECTIVE = re.compile(r"^<!--\s*quiz\s+(?P<args>.*?)\s*-->\s*$")
 _ARG = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -47,26 +47,10 @@ def expand_directive(args_text: str, *, first_seed: int = 1) -> str:
     return render_block([t.id for t in chosen], variants=int(args.get("variants", "5")), first_seed=first_seed, label=label)
 
 
-class _QuizPreprocessor(Preprocessor):
-    def run(self, lines: list[str]) -> list[str]:
-        first_seed = int(os.environ.get("LSTM_QUIZ_SITE_SEED", "1"))
-        out = []
-        for line in lines:
-            match = _DIRECTIVE.match(line)
-            if match is None:
-                out.append(line)
-                continue
-            try:
-                block = expand_directive(match.group("args"), first_seed=first_seed)
-            except (KeyError, ValueError) as exc:
-                raise ValueError(f"bad quiz directive {line.strip()!r}: {exc}") from exc
-            out += ["", self.md.htmlStash.store(block), ""]  # a raw HTML block, left untouched
-        return out
-
-
 class QuizExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        md.preprocessors.register(_QuizPreprocessor(md), "lstm_quiz", 25)  # before raw HTML blocks (20)
+        first_seed = int(os.environ.get("LSTM_QUIZ_SITE_SEED", "1"))
+        DirectivePreprocessor(md, "quiz", lambda args: expand_directive(args, first_seed=first_seed)).register()
 
 
 def makeExtension(**kwargs: Any) -> QuizExtension:  # noqa: N802 (Python-Markdown's name)

@@ -1,0 +1,48 @@
+"""The site's block directives: a line ``<!-- NAME args -->`` becomes a raw HTML block.
+
+Shared by the quiz and explorer extensions. A directive that cannot be expanded fails the
+build, quoting its line.
+
+>>> import markdown
+>>> md = markdown.Markdown()
+>>> DirectivePreprocessor(md, "demo", lambda args: f"<b>{args}</b>").run(["<!-- demo 42 -->"])[1].startswith("\\x02")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from markdown import Markdown
+from markdown.preprocessors import Preprocessor
+
+__all__ = ["DirectivePreprocessor"]
+
+
+class DirectivePreprocessor(Preprocessor):
+    """Replaces each line ``<!-- name ARGS -->`` by the HTML ``expand(ARGS)`` returns, untouched by Markdown."""
+
+    def __init__(self, md: Markdown, name: str, expand: Callable[[str], str]) -> None:
+        super().__init__(md)
+        self.name = name
+        self.expand = expand
+        self.pattern = re.compile(rf"^<!--\s*{re.escape(name)}\s+(?P<args>.*?)\s*-->\s*$")
+
+    def run(self, lines: list[str]) -> list[str]:
+        out = []
+        for line in lines:
+            match = self.pattern.match(line)
+            if match is None:
+                out.append(line)
+                continue
+            try:
+                block = self.expand(match.group("args"))
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"bad {self.name} directive {line.strip()!r}: {exc}") from exc
+            out += ["", self.md.htmlStash.store(block), ""]  # a raw HTML block, left untouched
+        return out
+
+    def register(self) -> None:
+        """Registers itself before Python-Markdown's raw HTML blocks (priority 20)."""
+        self.md.preprocessors.register(self, f"lstm_{self.name}", 25)

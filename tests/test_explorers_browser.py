@@ -1,0 +1,186 @@
+"""The explorers in headless Chromium: each control is driven as a reader would (number boxes,
+sliders by keyboard, selects, the player's buttons) and every number the page then shows is
+compared with lstm_ref's value for the same inputs (``lstm_docs.explorers.outputs``): the
+float64 value in ``data-exact`` to 1e-12, the displayed text to its rounding. Without
+JavaScript the page shows lstm_ref's own table for the defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from lstm_docs.explorers import decay_x, decay_y, default_inputs, outputs, sequence_x, sequence_y
+
+PAGES = {"lstm-cell": "learn/gates/", "decay": "learn/why-rnns-forget/", "sequence": "compare/rnn-vs-lstm/", "lstm-vs-gru": "compare/lstm-vs-gru/"}
+TOL = 1e-12
+READ = "root => Array.from(root.querySelectorAll('[data-lr-value]')).map(e => [e.dataset.lrValue, e.dataset.lrFormat, e.textContent, e.dataset.exact])"
+
+
+def _open(page: Any, base_url: str, kind: str, path: str | None = None) -> str:
+    page.goto(base_url + (path or PAGES[kind]))
+    root = f"#lr-explorer-{kind}"
+    page.wait_for_selector(f"{root}[data-lr-ready]")
+    return root
+
+
+def _shown(page: Any, root: str) -> list[tuple[str, str, str, float]]:
+    return [(key, style, text, float(exact)) for key, style, text, exact in page.eval_on_selector(root, READ)]
+
+
+def _check(page: Any, root: str, kind: str, inputs: dict[str, Any], t: int | None = None) -> int:
+    """Every displayed number against lstm_ref; returns how many were checked."""
+    expected = outputs(kind, inputs)
+    if t is not None:
+        expected |= {f"now.{key}": expected[f"{key}.{t}"] for key in ("x", "lstm.c", "lstm.h", "rnn.h")} | {"now.t": t}
+    expected |= {f"in.c.{k}": float(inputs[f"c.{k}"]) for k in range(2) if f"c.{k}" in inputs}
+    shown = _shown(page, root)
+    assert len(shown) >= 10
+    for key, style, text, exact in shown:
+        ref = expected[key]
+        assert abs(exact - ref) <= TOL * max(1.0, abs(ref)), (key, exact, ref)
+        shown_value = float(text)
+        if style == "e3":
+            assert abs(shown_value - ref) <= 5e-4 * abs(ref) + 1e-300, (key, text, ref)
+        else:
+            assert abs(shown_value - ref) <= 5.000001e-5, (key, text, ref)
+    return len(shown)
+
+
+def _fill(page: Any, root: str, inputs: dict[str, Any]) -> None:
+    for name, value in inputs.items():
+        select = page.locator(f"{root} select[data-lr-input='{name}']")
+        if select.count():
+            select.select_option(str(value))
+        else:
+            page.fill(f"{root} [data-lr-number='{name}']", repr(value))
+
+
+ANNOUNCED = "root => { const r = document.querySelector(root); return r.querySelector('[aria-live]').textContent === r.dataset.lrSummary; }"
+
+
+def _wait_announced(page: Any, root: str) -> str:
+    """The live region's text, once it says what the explorer now shows."""
+    page.wait_for_function(ANNOUNCED, arg=root)
+    return page.inner_text(f"{root} [aria-live]")
+
+
+def test_the_lstm_cell_explorer_matches_lstm_ref(page: Any, base_url: str) -> None:
+    root = _open(page, base_url, "lstm-cell")
+    inputs = default_inputs("lstm-cell")
+    _check(page, root, "lstm-cell", inputs)
+    rng = np.random.default_rng(21)
+    for seed in (3, 0, 4):
+        inputs = {key: round(float(rng.uniform(-2.5, 2.5)), 3) for key in inputs if key != "seed"} | {"seed": seed}
+        inputs["c.1"] = 7.25  # a number box accepts values beyond its slider's range
+        _fill(page, root, inputs)
+        _check(page, root, "lstm-cell", inputs)
+        expected = outputs("lstm-cell", inputs)
+        assert f"hidden state h [{expected['h.0']:.4f}, {expected['h.1']:.4f}]" in _wait_announced(page, root)
+    bars = page.eval_on_selector_all(f"{root} [data-lr-bar]", "els => els.map(e => [e.dataset.lrBar, Number(e.getAttribute('width'))])")
+    assert len(bars) == 8
+    for key, width in bars:  # a bar's length is its gate value on a 100-unit track (g: -1..1 from the middle)
+        v = expected[key]
+        assert width == pytest.approx(100 * abs(v) / (2 if key.startswith("g") else 1), abs=0.006), key
+    assert page.watch.errors == [] and page.watch.off_host == []
+
+
+def test_the_cell_explorer_works_from_the_keyboard(page: Any, base_url: str) -> None:
+    root = _open(page, base_url, "lstm-cell", "learn/lstm-cell/")
+    slider = page.locator(f"{root} input[type=range][data-lr-input='x.0']")
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")  # on to its number box, which follows the slider
+    assert page.evaluate("document.activeElement.dataset.lrNumber") == "x.0"
+    assert page.evaluate("document.activeElement.value") == "0.83"
+    inputs = default_inputs("lstm-cell") | {"x.0": 0.83}
+    _check(page, root, "lstm-cell", inputs)
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowLeft")  # the next control is x[2]'s slider
+    assert page.evaluate("document.activeElement.dataset.lrInput") == "x.1"
+    _check(page, root, "lstm-cell", inputs | {"x.1": -0.31})
+    # every control has a visible label naming it
+    names = page.eval_on_selector_all(
+        f"{root} input, {root} select",
+        "els => els.map(e => { const l = e.labels && e.labels[0] || document.getElementById(e.getAttribute('aria-labelledby'));"
+        " return l && l.offsetWidth > 0 ? l.textContent : null; })",
+    )
+    assert len(names) == 15 and all(names), names
+    # a number box left empty is marked invalid and changes nothing
+    page.fill(f"{root} [data-lr-number='h.0']", "")
+    assert page.get_attribute(f"{root} [data-lr-number='h.0']", "aria-invalid") == "true"
+    _check(page, root, "lstm-cell", inputs | {"x.1": -0.31})
+
+
+@pytest.mark.parametrize(("w", "f"), [(0.5, 0.95), (1.37, 0.999), (0.0, 1.0), (2.0, 0.001)])
+def test_the_decay_explorer_matches_lstm_ref(page: Any, base_url: str, w: float, f: float) -> None:
+    root = _open(page, base_url, "decay")
+    _fill(page, root, {"w": w, "f": f})
+    _check(page, root, "decay", {"w": w, "f": f})
+    expected = outputs("decay", {"w": w, "f": f})
+    assert f"RNN w^50 = {expected['rnn.50']:.3e}" in _wait_announced(page, root)
+    # the curves: one point per lag, where the page's own drawing puts lstm_ref's value
+    for name in ("rnn", "lstm"):
+        drawn = [tuple(map(float, xy.split(","))) for xy in page.get_attribute(f"{root} [data-lr-curve='{name}']", "points").split()]
+        assert drawn == [pytest.approx((decay_x(k), decay_y(expected[f"{name}.{k}"])), abs=0.006) for k in range(1, 51)], name
+
+
+def test_the_sequence_player_steps_plays_and_matches_lstm_ref(page: Any, base_url: str) -> None:
+    root = _open(page, base_url, "sequence")
+    inputs = default_inputs("sequence")
+    _check(page, root, "sequence", inputs, t=0)
+    inputs = {"pulse": -1.7, "w": 0.93, "bf": 4.5}
+    _fill(page, root, inputs)
+    for _ in range(5):
+        page.click(f"{root} [data-lr-action=step]")
+    page.click(f"{root} [data-lr-action=back]")
+    assert page.get_attribute(f"{root} tr[aria-current=step]", "data-lr-step") == "4"
+    _check(page, root, "sequence", inputs, t=4)
+    expected = outputs("sequence", inputs)
+    for name in ("lstm.c", "lstm.h", "rnn.h"):  # steps 0..4 drawn so far, where the page's drawing puts them
+        drawn = [tuple(map(float, xy.split(","))) for xy in page.get_attribute(f"{root} [data-lr-curve='{name}']", "points").split()]
+        assert drawn == [pytest.approx((sequence_x(t), sequence_y(expected[f"{name}.{t}"])), abs=0.006) for t in range(5)], name
+    page.keyboard.press("Tab")  # the step slider takes arrow keys too
+    page.focus(f"{root} input[data-lr-input=t]")
+    page.keyboard.press("End")
+    _check(page, root, "sequence", inputs, t=15)
+    assert f"Step 15 of 15: input 0.0000; LSTM c {expected['lstm.c.15']:.4f}" in _wait_announced(page, root)
+    # play from the start, then pause
+    page.click(f"{root} [data-lr-action=play]")
+    assert page.get_attribute(f"{root} [data-lr-action=play]", "aria-pressed") == "true"
+    page.wait_for_function(f"Number(document.querySelector('{root} [data-lr-value=\"now.t\"]').textContent) >= 2", timeout=10_000)
+    page.click(f"{root} [data-lr-action=play]")
+    assert page.get_attribute(f"{root} [data-lr-action=play]", "aria-pressed") == "false"
+    t = int(page.inner_text(f"{root} [data-lr-value='now.t']"))
+    page.wait_for_timeout(900)
+    assert int(page.inner_text(f"{root} [data-lr-value='now.t']")) == t  # paused
+    _check(page, root, "sequence", inputs, t=t)
+    assert page.watch.errors == []
+
+
+@pytest.mark.parametrize("reset", ["before", "after"])
+def test_the_lstm_vs_gru_explorer_matches_lstm_ref(page: Any, base_url: str, reset: str) -> None:
+    root = _open(page, base_url, "lstm-vs-gru")
+    inputs = default_inputs("lstm-vs-gru") | {"x.0": -1.25, "h.1": 0.875, "c.0": -3.5, "reset": reset}
+    _fill(page, root, inputs)
+    _check(page, root, "lstm-vs-gru", inputs)
+    shown = page.eval_on_selector_all(f"{root} [data-lr-when]", "els => els.filter(e => !e.hidden).map(e => e.dataset.lrWhen)")
+    assert shown == [f"reset={reset}"]
+    expected = outputs("lstm-vs-gru", inputs)
+    assert f"GRU h [{expected['gru.h.0']:.4f}, {expected['gru.h.1']:.4f}]" in _wait_announced(page, root)
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_without_javascript_the_page_shows_lstm_refs_table(browser: Any, base_url: str, kind: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + PAGES[kind])
+        root = f"#lr-explorer-{kind}"
+        assert page.locator(f"{root} input, {root} select, {root} button").count() == 0
+        assert "Computed by lstm_ref when this page was built" in page.inner_text(root)
+        n = _check(page, root, kind, default_inputs(kind), t=None)
+        assert n >= 10
+    finally:
+        context.close()
