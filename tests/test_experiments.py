@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from lstm_ref.experiments import EXPERIMENTS, run
+from lstm_ref.experiments import EXPERIMENTS, published, run
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS_RESULTS = ROOT / "docs" / "assets" / "experiments"
+FIGURES = ROOT / "docs" / "assets" / "experiments"
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +135,8 @@ def _claims(name: str, r: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
 def test_the_site_prose_holds_for_the_committed_results(name: str) -> None:
-    committed = json.loads((DOCS_RESULTS / f"{name}.json").read_text())
-    assert committed["quick"] is False and (DOCS_RESULTS / f"{name}.svg").exists()
+    committed = published(name)
+    assert committed["quick"] is False and (FIGURES / f"{name}.svg").exists()
     _claims(name, committed)
 
 
@@ -145,7 +145,7 @@ def test_the_results_on_the_site_are_reproduced(name: str) -> None:
     """Exactly, on a machine that rounds like the one that wrote them (same numerics fingerprint);
     elsewhere training amplifies last-bit differences, so the fresh run must reach the same
     conclusions instead."""
-    committed = json.loads((DOCS_RESULTS / f"{name}.json").read_text())
+    committed = published(name)
     config = committed["config"]
     fresh = json.loads(json.dumps(run(name, quick=False, seed=config["seed"] if "seed" in config else config["seeds"][0])))
     a, b = _numbers(committed), _numbers(fresh)

@@ -2,7 +2,8 @@
 
 ``lstm-ref experiment NAME [--quick] [--seed N] [--out DIR]`` writes ``DIR/NAME.json`` (the
 configuration and every measurement) and ``DIR/NAME.svg`` (the figure). ``--quick`` runs
-the small configuration the test suite uses.
+the small configuration the test suite uses. The results the site shows travel with the
+package (``lstm_ref/experiments/results/``): `published` reads them.
 
 Examples:
     >>> sorted(EXPERIMENTS)
@@ -10,6 +11,8 @@ Examples:
     >>> result = run("gradient-decay", quick=True)
     >>> result["rate_per_step"]["RNN, spectral radius 0.9"] < 1 < result["rate_per_step"]["RNN, spectral radius 1.1"]
     True
+    >>> published("adding")["quick"]
+    False
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..train import ProgressBar
 from . import runs
 
-__all__ = ["EXPERIMENTS", "Experiment", "numerics_fingerprint", "run", "write"]
+__all__ = ["EXPERIMENTS", "Experiment", "numerics_fingerprint", "published", "run", "write"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,14 @@ def run(name: str, *, quick: bool = False, seed: int = 0, progress: bool = False
         "numerics": numerics_fingerprint(),
         **result,
     }
+
+
+def published(name: str) -> dict[str, Any]:
+    """The committed full run of experiment ``name``, as the site shows it (``results/NAME.json``)."""
+    if name not in EXPERIMENTS:
+        raise ValueError(f"name: unknown experiment {name!r}; expected one of {sorted(EXPERIMENTS)}")
+    text = resources.files(__package__).joinpath("results", f"{name}.json").read_text(encoding="utf-8")
+    return dict(json.loads(text))
 
 
 def write(result: dict[str, Any], out: Path) -> list[Path]:

@@ -1,0 +1,169 @@
+"""The notebooks: one for every Learn and Compare page, generated when the site is built and
+linked from the page; each is executed here with nbclient in a fresh kernel, from an empty
+directory, and what it prints is compared with what the page shows: a ``pycon`` example's
+output with the page's expected text (as doctest compares them), a ``markdown-exec`` cell's
+numbers with the built page, its figure with the page's figure."""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import html
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lstm_docs.notebooks import has_notebook, notebook_path
+
+from conftest import ROOT, require
+
+HINT = "the notebooks run under nbclient with ipykernel: pip install -e '.[test]' (`make test` installs them)"
+PAGES = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").glob("*/*.md") if has_notebook(p.relative_to(ROOT / "docs").as_posix()))
+CHECKER = doctest.OutputChecker()
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+NUMBER = re.compile(r"\d+\.\d+(?:e[+-]?\d+)?")  # unsigned: a minus sign may become MathML's <mo>
+
+
+def _read(built_site: Path, src: str) -> Any:
+    nbformat = require("nbformat", HINT)
+    return nbformat.read(built_site / notebook_path(src), as_version=4)
+
+
+def _printed(cell: Any) -> str:
+    text = ""
+    for out in cell.outputs:
+        if out.output_type == "stream":
+            text += out.text
+        elif out.output_type == "execute_result":
+            text += out.data["text/plain"] + "\n"
+    return text
+
+
+def _squash(html: str) -> str:
+    return re.sub(r"\s+", " ", html)
+
+
+def _text(page_html: str) -> str:
+    """A page's text without tags or spaces: MathML's <mn>9.1</mn><mi>e</mi><mo>−</mo><mn>13</mn> reads 9.1e-13."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", page_html))
+    return re.sub(r"\s+", "", text).replace("\u2212", "-")
+
+
+def test_every_learn_and_compare_page_has_a_valid_notebook_and_links_it(built_site: Path) -> None:
+    nbformat = require("nbformat", HINT)
+    assert len(PAGES) >= 11 and {"learn/gates.md", "compare/pytorch.md", "compare/pytorch-model.md"} <= set(PAGES)
+    for src in PAGES:
+        nb = _read(built_site, src)
+        nbformat.validate(nb)
+        assert nb.metadata.lstm_ref.page == src
+        assert "It runs in plain Jupyter: `pip install lstm-ref` is all it needs" in nb.cells[1].source, src
+        assert all(not c.get("outputs") for c in nb.cells), f"{src}: a generated notebook has no outputs"
+        page = (built_site / src.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        name = Path(notebook_path(src)).name
+        link = re.search(rf'<a[^>]*href="(?P<href>[^"]*{re.escape(name)})"[^>]*>', page)
+        assert link and f'download="{name}"' in link.group(0), src
+        assert (built_site / src.removesuffix(".md") / link.group("href")).resolve() == (built_site / notebook_path(src)).resolve()
+
+
+def test_the_notebooks_import_only_lstm_ref_and_the_tools_they_name(built_site: Path) -> None:
+    """`pip install lstm-ref` brings numpy; Jupyter brings IPython; anything else is named at the top."""
+    allowed = set(sys.stdlib_module_names) | {"lstm_ref", "numpy", "IPython"}
+    for src in PAGES:
+        nb = _read(built_site, src)
+        named = {"torch"} if "torch==" in nb.cells[1].source else set()
+        named |= {"keras"} if "keras==" in nb.cells[1].source else set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            code = cell.source.split("\n", 1)[1] if cell.source.startswith("%%") else cell.source
+            roots = {
+                (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+                for node in ast.walk(ast.parse(code))
+                if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in node.names
+            }
+            if cell.source.startswith("%%page_output"):
+                roots -= {"matplotlib"}  # %%page_output says "needs matplotlib" instead of failing
+            assert roots <= allowed | named, (src, roots - allowed - named)
+
+
+@pytest.mark.parametrize("src", PAGES)
+def test_the_notebook_runs_and_prints_what_the_page_shows(built_site: Path, tmp_path: Path, src: str) -> None:
+    require("ipykernel", HINT)
+    nbclient = require("nbclient", HINT)
+    nb = _read(built_site, src)
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    page_html = (built_site / src.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+    page, text = _squash(page_html), _text(page_html)
+    compared = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+        expected = cell.metadata.get("lstm_ref", {}).get("expected")
+        if expected is not None:
+            got = _printed(cell)
+            assert CHECKER.check_output(expected, got, FLAGS), f"{src}: {cell.source!r}\nexpected:\n{expected}\ngot:\n{got}"
+            compared += 1
+        elif cell.source.startswith("%%page_output"):
+            [shown] = [o.data for o in cell.outputs if o.output_type == "display_data"]
+            if "text/html" in shown:
+                svg = re.search(r"<svg.*</svg>", shown["text/html"], re.DOTALL)
+                assert svg and _squash(svg.group(0)) in page, f"{src}: the figure differs from the page's"
+            else:
+                numbers = NUMBER.findall(shown["text/markdown"])
+                missing = [n for n in numbers if n not in text]
+                assert not missing, f"{src}: {missing[:5]} are not on the page; cell {cell.source[:80]!r}"
+            compared += 1
+        else:
+            assert _printed(cell) == "", cell.source  # statements the page runs silently
+    assert compared >= 1
+    print(f"\n{src}: {compared} outputs compared with the page")
+
+
+def test_the_converter_opens_out_admonitions_and_names_what_only_the_site_shows() -> None:
+    from lstm_docs.notebooks import notebook
+
+    page = """# A page
+
+Intro, see [the gates](gates.md#forget) and [PyTorch](https://pytorch.org).
+
+<!-- explorer decay -->
+
+??? question "Think about it"
+    Why?
+
+    ??? success "Answer"
+        ```python exec="on" session="s"
+        print(f"| a |\\n|---|\\n| {1 / 4} |")
+        ```
+
+<!-- skip: start if(torch_missing, reason="needs PyTorch") -->
+
+```pycon
+>>> import torch
+>>> t = torch.zeros(2)
+>>> t.shape
+torch.Size([2])
+>>> u = t + 1
+```
+
+<!-- skip: end -->
+
+![A plot](../assets/plot.svg){ .lr-diagram }
+"""
+    nb = notebook(page, "learn/demo.md")
+    sources = [(c["cell_type"], c["source"]) for c in nb["cells"]]
+    assert "the cells after a note on PyTorch also need `pip install torch==2.13.0`" in sources[1][1]
+    assert sources[2] == ("code", sources[2][1]) and "def page_output" in sources[2][1]
+    prose = sources[3][1]
+    assert "Intro, see the gates and [PyTorch](https://pytorch.org)." in prose and "an interactive explorer comes here" in prose
+    assert "**Think about it**\n\nWhy?\n\n\n**Answer**" in prose
+    assert sources[4] == ("code", '%%page_output session=s\nprint(f"| a |\\n|---|\\n| {1 / 4} |")')
+    assert sources[5] == ("markdown", "*The cells below need PyTorch: `pip install torch==2.13.0`.*")
+    assert sources[6] == ("code", "import torch\nt = torch.zeros(2)\nt.shape")
+    assert nb["cells"][6]["metadata"] == {"lstm_ref": {"expected": "torch.Size([2])\n"}}
+    assert sources[7] == ("code", "u = t + 1")
+    assert sources[8] == ("markdown", "*Figure on the site: A plot.*")
