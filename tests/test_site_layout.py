@@ -68,7 +68,7 @@ def test_display_equations_scroll_rather_than_clip_on_a_phone(page: Any, base_ur
 
 _WIDE = """() => {
   const out = [];
-  for (const el of document.querySelectorAll('article .md-typeset__scrollwrap, article div.arithmatex, article pre > code')) {
+  for (const el of document.querySelectorAll('article .md-typeset__scrollwrap, article div.arithmatex, article pre > code, article .lr-scroll')) {
     if (el.scrollWidth <= el.clientWidth + 1) continue;
     const s = getComputedStyle(el);
     out.push({what: el.tagName + '.' + el.className, overflow: s.overflowX, cue: s.backgroundImage.includes('gradient')});

@@ -97,7 +97,7 @@ def published(name: str) -> dict[str, Any]:
     """The committed full run of experiment ``name``, as the site shows it (``results/NAME.json``)."""
     if name not in EXPERIMENTS:
         raise ValueError(f"name: unknown experiment {name!r}; expected one of {sorted(EXPERIMENTS)}")
-    text = resources.files(__package__).joinpath("results", f"{name}.json").read_text(encoding="utf-8")
+    text = (resources.files(__package__) / "results" / f"{name}.json").read_text(encoding="utf-8")
     return dict(json.loads(text))
 
 
