@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import math
@@ -32,7 +31,8 @@ from typing import Any
 
 import lstm_ref
 import numpy as np
-from lstm_ref.params import GATES, CellParams, RecurrentConfig, init_params
+from lstm_ref.memory import state_gradient_norms
+from lstm_ref.params import GATES, CellParams, Params, RecurrentConfig, init_params
 from markdown import Extension, Markdown
 
 from .directives import DirectivePreprocessor
@@ -141,8 +141,9 @@ def _lstm_vs_gru_outputs(inputs: Inputs) -> Values:
     x, h, c = _cell_state(inputs)
     values = _lstm_values(x, h, c, _cell_params("lstm", 0), prefix="lstm.")
     h_new, cache = lstm_ref.gru_cell(x, h, _cell_params("gru", 0), reset=inputs["reset"])
-    r, z, n = (cache.gates[0, 0, k * UNITS : (k + 1) * UNITS] for k in range(3))
-    return values | _row("gru.", "r", r) | _row("gru.", "z", z) | _row("gru.", "n", n) | _row("gru.", "h", h_new)
+    for name, gate in zip(GATES["gru"], np.split(cache.gates[0, 0], 3), strict=True):
+        values |= _row("gru.", name, gate)
+    return values | _row("gru.", "h", h_new)
 
 
 def _decay_outputs(inputs: Inputs) -> Values:
@@ -150,15 +151,12 @@ def _decay_outputs(inputs: Inputs) -> Values:
     ``lstm.k``: ∂c_T/∂c_{T−k} of an LSTM unit whose forget gate is f at every step. Both by
     lstm_ref's backward pass."""
     w, f = float(inputs["w"]), float(inputs["f"])
-    _, rnn = _sequence_params(w, 0.0)
-    rnn = dataclasses.replace(rnn, W_ih=np.zeros((1, 1)))
-    params = dataclasses.replace(init_params(RecurrentConfig("rnn_tanh", 1, 1)), layers=(rnn,))
-    from lstm_ref.memory import state_gradient_norms
-
-    rnn_norms = state_gradient_norms(params, np.zeros((DECAY_LAGS, 1, 1)))
-    # every gate constant (no weights); g = tanh(0) = 0, so the cell only carries c_{t-1}
     if not 0 < f <= 1:
         raise ValueError(f"f: expected a forget gate value in (0, 1], got {f}")
+    rnn = CellParams(W_ih=np.zeros((1, 1)), W_hh=np.array([[w]]), b_ih=np.zeros(1), b_hh=np.zeros(1))
+    params = Params(RecurrentConfig("rnn_tanh", 1, 1), (rnn,))
+    rnn_norms = state_gradient_norms(params, np.zeros((DECAY_LAGS, 1, 1)))
+    # every gate constant (no weights); g = tanh(0) = 0, so the cell only carries c_{t-1}
     logit = math.log(f / (1 - f)) if f < 1 else 700.0  # σ(700) is 1 in float64
     lstm = CellParams(W_ih=np.zeros((4, 1)), W_hh=np.zeros((4, 1)), b_ih=np.array([0.0, logit, 0.0, 0.0]), b_hh=np.zeros(4))
     values: Values = {}
@@ -371,17 +369,32 @@ def decay_x(k: int) -> float:
     return PLOT["left"] + k / PLOT["lags"] * (PLOT["right"] - PLOT["left"])
 
 
+def _points(xy: list[tuple[float, float]]) -> str:
+    """An SVG polyline's points."""
+    return " ".join(f"{x:.2f},{y:.2f}" for x, y in xy)
+
+
+def _axes(left: float, right: float, bottom: float, y_ticks: list[tuple[float, str]], x_ticks: list[tuple[float, str]]) -> str:
+    """Grid lines with their labels on the left, and labels under the x axis."""
+    return "".join(
+        f'<line class="lr-grid" x1="{left}" x2="{right}" y1="{y:.2f}" y2="{y:.2f}"/><text class="lr-small lr-end" x="{left - 6}" y="{y + 4:.2f}">{label}</text>'
+        for y, label in y_ticks
+    ) + "".join(f'<text class="lr-small lr-mid" x="{x:.2f}" y="{bottom + 18}">{label}</text>' for x, label in x_ticks)
+
+
 def _decay_html(inputs: Inputs, values: Values) -> str:
     def points(name: str) -> str:
-        return " ".join(f"{decay_x(k):.2f},{decay_y(values[f'{name}.{k}']):.2f}" for k in range(1, DECAY_LAGS + 1))
+        return _points([(decay_x(k), decay_y(values[f"{name}.{k}"])) for k in range(1, DECAY_LAGS + 1)])
 
     one, eps = decay_y(1.0), decay_y(float(np.spacing(1.0)))
     left, right, top, bottom = PLOT["left"], PLOT["right"], PLOT["top"], PLOT["bottom"]
-    ticks = "".join(
-        f'<line class="lr-grid" x1="{left}" x2="{right}" y1="{decay_y(10.0**e):.2f}" y2="{decay_y(10.0**e):.2f}"/>'
-        f'<text class="lr-small lr-end" x="{left - 6}" y="{decay_y(10.0**e) + 4:.2f}">1e{e:+03d}</text>'
-        for e in range(PLOT["logMin"], PLOT["logMax"] + 1, 5)
-    ) + "".join(f'<text class="lr-small lr-mid" x="{decay_x(k):.2f}" y="{bottom + 18}">{k}</text>' for k in range(0, DECAY_LAGS + 1, 10))
+    ticks = _axes(
+        left,
+        right,
+        bottom,
+        [(decay_y(10.0**e), f"1e{e:+03d}") for e in range(PLOT["logMin"], PLOT["logMax"] + 1, 5)],
+        [(decay_x(k), str(k)) for k in range(0, DECAY_LAGS + 1, 10)],
+    )
     svg = (
         '<svg class="lr-plot" viewBox="0 0 680 300" role="img" aria-label="The gradient factors w to the k and f to the k against the lag k, '
         'on a log scale, with the exploding region above 1 and the vanishing region below">'
@@ -428,22 +441,23 @@ _SEQ_SERIES = [("lstm.c", "LSTM cell state c"), ("lstm.h", "LSTM hidden state h"
 
 def _sequence_html(inputs: Inputs, values: Values) -> str:
     left, right = SEQ_PLOT["left"], SEQ_PLOT["right"]
-    lines = "".join(
-        f'<polyline class="lr-curve lr-series--{n}" data-lr-curve="{key}" points="'
-        + " ".join(f"{sequence_x(t):.2f},{sequence_y(values[f'{key}.{t}']):.2f}" for t in range(SEQUENCE_T + 1))
-        + '"/>'
-        for n, (key, _) in enumerate(_SEQ_SERIES)
-    )
+
+    def points(key: str) -> str:
+        return _points([(sequence_x(t), sequence_y(values[f"{key}.{t}"])) for t in range(SEQUENCE_T + 1)])
+
+    lines = "".join(f'<polyline class="lr-curve lr-series--{n}" data-lr-curve="{key}" points="{points(key)}"/>' for n, (key, _) in enumerate(_SEQ_SERIES))
     legend = "".join(
         f'<line class="lr-curve lr-series--{n}" x1="{left + 10 + 200 * n}" x2="{left + 40 + 200 * n}" y1="250" y2="250"/>'
         f'<text class="lr-small" x="{left + 46 + 200 * n}" y="254">{label}</text>'
         for n, (_, label) in enumerate(_SEQ_SERIES)
     )
-    axis = "".join(
-        f'<line class="lr-grid" x1="{left}" x2="{right}" y1="{sequence_y(v)}" y2="{sequence_y(v)}"/>'
-        f'<text class="lr-small lr-end" x="{left - 6}" y="{sequence_y(v) + 4}">{v:g}</text>'
-        for v in (-1.0, 0.0, 1.0)
-    ) + "".join(f'<text class="lr-small lr-mid" x="{sequence_x(t):.2f}" y="{SEQ_PLOT["bottom"] + 18}">{t}</text>' for t in range(0, SEQUENCE_T + 1, 3))
+    axis = _axes(
+        left,
+        right,
+        SEQ_PLOT["bottom"],
+        [(sequence_y(v), f"{v:g}") for v in (-1.0, 0.0, 1.0)],
+        [(sequence_x(t), str(t)) for t in range(0, SEQUENCE_T + 1, 3)],
+    )
     svg = (
         '<svg class="lr-plot" viewBox="0 0 680 270" role="img" aria-label="The LSTM cell state and hidden state and the RNN hidden state '
         'at each step after one input pulse">'

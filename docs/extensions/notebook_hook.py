@@ -9,7 +9,6 @@ hooks, so a site built with it has neither the notebooks nor the links.)
 from __future__ import annotations
 
 import posixpath
-from pathlib import Path
 from typing import Any
 
 from lstm_docs.notebooks import has_notebook, notebook_path, notebook_text
@@ -19,8 +18,7 @@ from mkdocs.structure.files import File, Files
 def on_files(files: Files, config: Any) -> Files:
     for file in list(files):
         if has_notebook(file.src_uri):
-            text = Path(file.abs_src_path).read_text(encoding="utf-8")
-            files.append(File.generated(config, notebook_path(file.src_uri), content=notebook_text(text, file.src_uri)))
+            files.append(File.generated(config, notebook_path(file.src_uri), content=notebook_text(file.content_string, file.src_uri)))
     return files
 
 
@@ -32,7 +30,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     name = posixpath.basename(target)
     link = (
         f'[Download this page as a Jupyter notebook]({target}){{ .lr-notebook download="{name}" }}'
-        " — it runs with `pip install lstm-ref`; every number is computed again on your machine."
+        " — it runs in plain Jupyter after `pip install lstm-ref` (its first cell names anything else it needs)."
     )
     title, _, rest = markdown.partition("\n")
     return f"{title}\n\n{link}\n{rest}" if title.startswith("# ") else f"{link}\n\n{markdown}"

@@ -35,15 +35,13 @@ __all__ = ["SECTIONS", "has_notebook", "notebook", "notebook_path", "notebook_te
 
 SECTIONS = ("learn/", "compare/")  # the pages that get a notebook
 INSTALL = "pip install lstm-ref"
-TOOLS = {
-    "torch_missing": ("PyTorch", "pip install torch==2.13.0"),
-    "keras_missing": ("Keras 3 on PyTorch", "pip install keras==3.15.0 torch==2.13.0"),
-}
 
 _FENCE = re.compile(r"^```\s*(?P<lang>[\w-]*)\s*(?P<options>.*?)\s*$")
 _OPTION = re.compile(r'(\w+)="([^"]*)"')
 _BLOCK_HEADER = re.compile(r'^(?:(?:\?\?\?\+?|!!!)\s+(?P<kind>\w+)(?:\s+"(?P<title>[^"]*)")?|===\s+"(?P<tab>[^"]*)")\s*$')
-_SKIP = re.compile(r"^<!--\s*skip:\s*start\s+if\((?P<flag>\w+)")
+# A skip region's reason says what its examples need ("needs PyTorch: pip install torch==2.13.0"),
+# up to the parenthesis about `make test`.
+_SKIP = re.compile(r'^<!--\s*skip:\s*start\s+if\(\w+,\s*reason="(?:needs\s+)?(?P<needs>[^"(]*?)\s*(?:\([^"]*\))?"\)\s*-->')
 _SKIP_END = re.compile(r"^<!--\s*skip:\s*end\s*-->")
 _QUIZ = re.compile(r"^<!--\s*quiz\s")
 _EXPLORER = re.compile(r"^<!--\s*explorer\s")
@@ -168,9 +166,19 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
     lines = _open_out(markdown.splitlines())
     builder = _Builder()
     title = next((line[2:].strip() for line in lines if line.startswith("# ")), src_uri)
-    needs = sorted({TOOLS[m.group("flag")] for line in lines if (m := _SKIP.match(line)) and m.group("flag") in TOOLS})
-    k = 0
-    uses_exec = False
+    needs = sorted({m.group("needs") for line in lines if (m := _SKIP.match(line))})
+    builder.text.append(f"# {title}")
+    builder.flush()
+    builder.cell(
+        "markdown",
+        f"This notebook is the page *{title}* of the lstm_ref site, generated from the page's source when the site was built: "
+        f"every number it prints is computed by lstm_ref, as on the site. It runs in plain Jupyter: `{INSTALL}` is all it needs"
+        + "".join(f"; the cells marked below also need {need}" for need in needs)
+        + ".",
+    )
+    if any((fence := _FENCE.match(line)) and 'exec="on"' in fence.group("options") for line in lines):
+        builder.code(SETUP)
+    k = 1 if lines and lines[0].startswith("# ") else 0
     while k < len(lines):
         line = lines[k]
         fence = _FENCE.match(line)
@@ -181,26 +189,14 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
             if fence.group("lang") == "pycon":
                 _pycon(builder, body)
             elif fence.group("lang") == "python" and options.get("exec") == "on":
-                uses_exec = True
                 _exec(builder, options, body)
             else:
                 builder.text += lines[k : end + 1]
             k = end + 1
             continue
-        if line.startswith("# ") and not builder.cells and not builder.text:
-            builder.text.append(line)
+        if m := _SKIP.match(line):
             builder.flush()
-            install = f"`{INSTALL}` is all it needs" + "".join(f"; the cells after a note on {tool} also need `{cmd}`" for tool, cmd in needs)
-            builder.cell(
-                "markdown",
-                f"This notebook is the page *{title}* of the lstm_ref site, generated from the page's source when the site "
-                f"was built: every number it prints is computed by lstm_ref, as on the site. It runs in plain Jupyter: "
-                f"{install}.",
-            )
-        elif m := _SKIP.match(line):
-            tool, cmd = TOOLS.get(m.group("flag"), ("another tool", ""))
-            builder.flush()
-            builder.cell("markdown", f"*The cells below need {tool}: `{cmd}`.*")
+            builder.cell("markdown", f"*The cells below need {m.group('needs')}.*")
         elif _SKIP_END.match(line):
             pass
         elif _QUIZ.match(line):
@@ -219,8 +215,6 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
             builder.text.append(_prose(line))
         k += 1
     builder.flush()
-    if uses_exec:
-        builder.cells.insert(2, {"cell_type": "code", "id": "setup", "metadata": {}, "source": SETUP, "execution_count": None, "outputs": []})
     return {
         "cells": builder.cells,
         "metadata": {

@@ -17,7 +17,7 @@ function exp3(v) {
   return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
 }
 
-const FORMATS = { f4: (v) => v.toFixed(4), e3: exp3 };
+const FORMATS = { f4: (v) => v.toFixed(4), e3: exp3, int: String };
 
 const vector = (values, name, n) => Array.from({ length: n }, (_, k) => Number(values[`${name}.${k}`]));
 const named = (prefix, result, names) =>
@@ -31,7 +31,7 @@ function lstmValues(x, h, c, p, prefix = "") {
   const step = lstmStep(x, h, c, p);
   const kept = step.f.map((f, k) => f * c[k]);
   const written = step.i.map((i, k) => i * step.g[k]);
-  return { step, values: { ...named(prefix, { ...step, kept, written }, ["i", "f", "g", "o", "kept", "written", "c", "h"]) } };
+  return { step, values: named(prefix, { ...step, kept, written }, ["i", "f", "g", "o", "kept", "written", "c", "h"]) };
 }
 
 function cellInputs(values) {
@@ -233,8 +233,6 @@ function playerControls(root, id, player, steps, redraw) {
   bar.append(back, play, step, label, slider);
   root.querySelector(".lr-explorer__figure").before(bar, now);
 }
-
-FORMATS.int = (v) => String(v);
 
 function setUp(root) {
   const kind = root.dataset.explorer;
