@@ -30,7 +30,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     name = posixpath.basename(target)
     link = (
         f'[Download this page as a Jupyter notebook]({target}){{ .lr-notebook download="{name}" }}'
-        " — it runs in plain Jupyter after `pip install lstm-ref` (its first cell names anything else it needs)."
+        " — it runs in plain Jupyter after `pip install lstm-ref` (its opening note names anything else it needs)."
     )
     title, _, rest = markdown.partition("\n")
     return f"{title}\n\n{link}\n{rest}" if title.startswith("# ") else f"{link}\n\n{markdown}"
