@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 from fsrs import Card, Rating, Scheduler
 
-__all__ = ["DAY", "DESIRED_RETENTION", "due_templates", "rating", "retrievability", "review"]
+__all__ = ["DAY", "DESIRED_RETENTION", "due_templates", "parse_card", "rating", "retrievability", "review"]
 
 DAY = 86400.0
 DESIRED_RETENTION = 0.9
@@ -39,6 +39,18 @@ def rating(score: float) -> Rating:
 
 def _time(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def parse_card(card: str) -> Card | None:
+    """The card stored as FSRS JSON, or None where it cannot be read (a damaged row).
+
+    >>> parse_card("not json") is None
+    True
+    """
+    try:
+        return Card.from_json(card)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def review(card: str | None, score: float, now: float) -> tuple[str, float]:

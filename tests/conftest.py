@@ -97,6 +97,18 @@ def zensical() -> Any:
     return require("zensical", "pip install zensical==0.0.73 (in the test extra; `make test` installs it)")
 
 
+def without_root_override() -> None:  # pragma: no cover - runs in a child, as preexec_fn
+    """As root, give up the capabilities that ignore file permissions (Linux), so that a read-only
+    file or folder is read-only to this process too, as it is to a user."""
+    if os.geteuid() == 0:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)

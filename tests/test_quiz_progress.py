@@ -11,11 +11,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import fsrs
 import pytest
 
-from quizzes.progress import SCHEMA_VERSION, Attempt, Progress, ProgressError, default_path
+from quizzes.progress import MIGRATIONS, SCHEMA_VERSION, Attempt, Progress, ProgressError, default_path
 from quizzes.srs import DAY, due_templates, retrievability, review
 
 ROOT = Path(__file__).resolve().parent.parent  # not from conftest: spawned workers import this module
@@ -139,7 +140,7 @@ def test_a_version_1_store_is_migrated_keeping_everything(tmp_path: Path) -> Non
         cards = db.cards()
     con = sqlite3.connect(path)
     assert con.execute("SELECT * FROM attempts ORDER BY id").fetchall() == attempts_before
-    assert con.execute("SELECT * FROM reviews ORDER BY template").fetchall() == reviews_before
+    assert con.execute("SELECT * FROM sm2_reviews ORDER BY template").fetchall() == reviews_before  # SM-2 states kept, renamed
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     assert sorted(cards) == sorted(t for t, *_ in reviews_before)
     for template, (card, due) in cards.items():  # each card is its review answers replayed, in order
@@ -167,7 +168,7 @@ def _sqlite(path: Path, *statements: str) -> None:
     ("change", "reason"),
     [
         ("DROP TABLE attempts", "table 'attempts' is missing"),
-        ("ALTER TABLE reviews DROP COLUMN due", "table 'reviews' lacks due"),
+        ("ALTER TABLE cards DROP COLUMN due", "table 'cards' lacks due"),
         ("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'", "its schema version 'abc' is not a number"),
     ],
     ids=["no-attempts-table", "missing-column", "version-not-a-number"],
@@ -223,19 +224,9 @@ def test_four_first_uses_at_once_create_one_store(tmp_path: Path) -> None:
         assert sorted(a.seed for a in db.attempts()) == sorted(100 * k + j for k in range(4) for j in range(15))
 
 
-def _drop_file_permission_override() -> None:  # pragma: no cover - runs in the child
-    """As root, give up the capabilities that ignore file permissions (Linux), so a read-only
-    file is read-only to this process too."""
-    if os.geteuid() == 0:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
-            if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
-                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-
 def _take_as_user(db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    from conftest import without_root_override  # here: spawned workers import this module without the tests folder
+
     env = {**os.environ, "LSTM_QUIZ_DB": str(db), "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "quizzes.cli", "take", "--topic", "counting", "--count", "1", "--seed", "1"],
@@ -245,7 +236,7 @@ def _take_as_user(db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         cwd=ROOT,
         timeout=120,
-        preexec_fn=_drop_file_permission_override,
+        preexec_fn=without_root_override,
     )
 
 
@@ -268,4 +259,139 @@ def test_a_read_only_store_is_refused_before_the_question(tmp_path: Path, read_o
     assert run.returncode == 3, run.stdout + run.stderr
     assert "cannot be opened for writing" in run.stderr and "damaged" not in run.stderr
     assert "question 1" not in run.stdout
-    assert path.read_bytes() == before and list(folder.glob("*.damaged-*")) == []
+    assert path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["p.sqlite3"]  # no backup, no -wal or -shm left
+
+
+# ---- the schema as migrations ----------------------------------------------------------------------
+def _schema(path: Path) -> list[tuple[str, str]]:
+    con = sqlite3.connect(path)
+    try:
+        return sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_new_store_is_the_empty_one_plus_every_migration(tmp_path: Path) -> None:
+    Progress(tmp_path / "new.sqlite3").close()
+    con = sqlite3.connect(tmp_path / "by-hand.sqlite3")
+    for migrate in MIGRATIONS:
+        migrate(con)
+    con.commit()
+    con.close()
+    assert _schema(tmp_path / "new.sqlite3") == _schema(tmp_path / "by-hand.sqlite3")
+    assert {name for name, _ in _schema(tmp_path / "new.sqlite3")} == {"meta", "attempts", "attempts_template", "cards"}  # no SM-2 table
+    assert SCHEMA_VERSION == len(MIGRATIONS)
+
+
+def test_a_migrated_store_has_the_new_schema_plus_its_history(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    path.write_bytes((ROOT / "tests" / "data" / "progress-v1.sqlite3").read_bytes())
+    Progress(path).close()
+    Progress(tmp_path / "new.sqlite3").close()
+    assert {n for n, _ in _schema(path)} == {n for n, _ in _schema(tmp_path / "new.sqlite3")} | {"sm2_reviews"}
+
+
+# ---- paths that are not files, unreadable cards, locks, lost updates ---------------------------------
+def test_a_path_that_is_not_a_regular_file_is_refused_and_gets_no_side_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path, Path("/dev/null")):
+        with pytest.raises(ProgressError, match="is not a regular file"):
+            Progress(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+    assert not Path("/dev/null-journal").exists() and not Path("/dev/null-wal").exists()
+
+
+def test_an_unreadable_card_is_reported_and_replaced_at_its_review(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    with Progress(path) as db:
+        db.record_review(Attempt("count-lstm", 1, "v", "counting", "1", 1.0, "review-1", at=1000.0))
+        db.record_review(Attempt("count-gru", 1, "v", "counting", "1", 1.0, "review-1", at=1000.0))
+    _sqlite(path, "UPDATE cards SET card = 'not json' WHERE template = 'count-gru'")
+    env = {**os.environ, "LSTM_QUIZ_DB": str(path), "NO_COLOR": "1"}
+    stats = subprocess.run([sys.executable, "-m", "quizzes.cli", "stats"], capture_output=True, text=True, env=env, timeout=120)
+    assert stats.returncode == 0 and "Expecting value" not in stats.stdout + stats.stderr
+    assert "1 card could not be read (count-gru)" in stats.stdout
+    with Progress(path) as db:
+        assert list(db.cards()) == ["count-lstm"] and db.damaged_cards == ["count-gru"]
+        db.record_review(Attempt("count-gru", 2, "v", "counting", "1", 1.0, "review-2", at=2000.0))
+        assert sorted(db.cards()) == ["count-gru", "count-lstm"] and db.damaged_cards == []
+        card, due = db.cards()["count-gru"]
+        expected, expected_due = review(None, 1.0, 2000.0)
+        assert _without_id(card) == _without_id(expected) and due == expected_due  # started afresh
+
+
+def _hold_lock(path: str, seconds: float, ready: Any) -> None:
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")
+    ready.set()
+    time.sleep(seconds)
+    con.execute("COMMIT")
+
+
+def test_a_write_waits_for_a_long_lock_and_keeps_the_answer(tmp_path: Path) -> None:
+    """Another program holds the write lock for longer than SQLite waits: the answer waits too, says so, and is stored."""
+    path = tmp_path / "p.sqlite3"
+    waits: list[float] = []
+    with Progress(path, on_wait=waits.append) as db:
+        ctx = multiprocessing.get_context("spawn")
+        ready = ctx.Event()
+        holder = ctx.Process(target=_hold_lock, args=(str(path), 7.0, ready))
+        holder.start()
+        assert ready.wait(60)
+        db.record(_attempt(7))
+        holder.join(60)
+        assert [a.seed for a in db.attempts()] == [7]
+    assert waits and waits[0] >= 4.0  # told once SQLite's own wait (5 s) ran out
+
+
+def test_an_answer_that_cannot_be_written_is_kept_for_the_next_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "p.sqlite3"
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with Progress(path, on_wait=interrupted) as db:
+        con = sqlite3.connect(path, isolation_level=None, timeout=0)
+        con.execute("BEGIN IMMEDIATE")  # someone else writes; the learner presses Ctrl-C while we wait
+        with pytest.raises(KeyboardInterrupt):
+            db.record(_attempt(42))
+        con.execute("COMMIT")
+        con.close()
+    assert (tmp_path / "p.sqlite3.pending.jsonl").exists()
+    with Progress(path) as db:
+        assert [(a.seed, a.answer) for a in db.attempts()] == [(42, "42")]
+    assert not (tmp_path / "p.sqlite3.pending.jsonl").exists()
+    with Progress(path) as db:  # added once
+        assert len(db.attempts()) == 1
+
+
+def _reviewer(path: str, n: int) -> None:
+    with Progress(path) as db:
+        for k in range(n):
+            db.record_review(Attempt("count-lstm", k, "v", "counting", "1", 1.0 if k % 3 else 0.0, "review-x", at=1000.0 + k))
+
+
+def test_two_review_sessions_at_once_lose_no_review(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    Progress(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_reviewer, args=(str(path), 25)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    con = sqlite3.connect(path)
+    history = con.execute("SELECT score, at FROM attempts ORDER BY id").fetchall()
+    (card,) = con.execute("SELECT card FROM cards").fetchone()
+    assert len(history) == 50
+    expected = None
+    for score, at in history:  # the card is every review, in the order they were written
+        expected, _ = review(expected, score, at)
+    assert _without_id(card) == _without_id(expected)
+
+
+def _without_id(card: str) -> dict:
+    """A card's content; its id is the time it was made, in milliseconds."""
+    return {k: v for k, v in json.loads(card).items() if k != "card_id"}
