@@ -26,7 +26,18 @@ from .question import Answer, Question
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["TOPICS", "Draft", "Template", "template"]
+__all__ = ["MAX_SEED", "TOPICS", "Draft", "Template", "check_seed", "template"]
+
+#: Seeds are whole numbers from 0 to MAX_SEED, everywhere: the CLI, the site, answers files, exports.
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` if it is a whole number from 0 to MAX_SEED; ``ValueError`` naming the range otherwise."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed: expected a whole number from 0 to 2**63 - 1, got {seed!r}"[:120])
+    return seed
+
 
 #: Topics, in learning order, with a one-line description.
 TOPICS: dict[str, str] = {
@@ -63,6 +74,7 @@ class Template:
         """The variant for ``seed``: the generator is seeded by the seed and the template id."""
         import numpy as np  # here, so that importing quizzes stays light
 
+        check_seed(seed)
         rng = np.random.default_rng([seed, zlib.crc32(self.id.encode())])
         d = self.build(rng)
         return Question(self.id, seed, self.topic, self.title, d.prompt, d.answer, d.hint, d.solution, d.params)

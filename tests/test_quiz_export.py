@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -11,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import require
+from conftest import require, without_root_override
 from quizzes import Choice, Numeric, Vector, generate, grade
 from quizzes.export import ExportError, export
 
@@ -401,5 +405,38 @@ def test_canvas_keeps_a_vector_s_entries_together(tmp_path: Path) -> None:
     n = len(generate("lstm-cell-vector", 0).answer.values)
     assert vector.find(f"{ns}selection_ordering") is None and len(vector.findall(f"{ns}item")) == 3 * n
     points = [float(f.findtext(f"{ns}fieldentry")) for f in vector.iter(f"{ns}qtimetadatafield") if f.findtext(f"{ns}fieldlabel") == "points_possible"]
-    assert sum(points) == pytest.approx(3.0)
+    assert sum(points) == pytest.approx(1.0)  # every template is worth one point, a vector's three variants together too
+    assert scalar.find(f"{ns}selection_ordering/{ns}selection/{ns}selection_extension/{ns}points_per_item").text == "1"
     assert scalar.find(f"{ns}selection_ordering/{ns}selection/{ns}selection_number").text == "1" and len(scalar.findall(f"{ns}item")) == 3
+
+
+def test_force_replaces_only_a_regular_file(tmp_path: Path) -> None:
+    """--force never turns a device, a pipe or a link into a file (tried as root on copies of /dev/null)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.xml"
+    link.symlink_to(tmp_path / "elsewhere.xml")
+    targets = [fifo, link] + ([Path("/dev/null")] if os.geteuid() == 0 else [])
+    for target in targets:
+        with pytest.raises(ExportError, match="exists and is not a regular file"):
+            export("moodle", target, template_ids=["count-lstm"], variants=1, force=True)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink() and not (tmp_path / "elsewhere.xml").exists()
+    assert not Path("/dev/null.partial").exists() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    plain = tmp_path / "pool.xml"
+    plain.write_text("old")
+    export("moodle", plain, template_ids=["count-lstm"], variants=1, force=True)
+    assert plain.read_text().startswith("<?xml")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="file permissions as Linux has them")
+def test_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o555)
+    code = "import sys\nfrom quizzes.cli import main\nsys.exit(main(['export', '--format', 'gift', '--template', 'count-lstm', '--out', sys.argv[1]]))"
+    run = subprocess.run([sys.executable, "-c", code, str(folder / "pool.gift")], capture_output=True, text=True, preexec_fn=without_root_override, timeout=120)
+    assert run.returncode == 2 and f"cannot write {folder / 'pool.gift'} (Permission denied)" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_seeds_past_the_range_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"the seeds 9223372036854775806 to 9223372036854775810 must lie in 0 to 2\*\*63 - 1"):
+        export("gift", tmp_path / "p.gift", template_ids=["count-lstm"], variants=5, seed=2**63 - 2)

@@ -6,15 +6,12 @@ import xml.etree.ElementTree as ET
 
 from ..question import Numeric, Question, Vector
 from ..template import Template
+from ._errors import ExportError
 
 __all__ = ["ExportError", "Pool", "el", "html", "num", "paragraphs", "tolerance", "xml_document"]
 
 #: Each selected template with its variants, in order.
 Pool = list[tuple[Template, list[Question]]]
-
-
-class ExportError(ValueError):
-    """The requested export is impossible; the message says why and what to do."""
 
 
 def tolerance(spec: Numeric | Vector, value: float) -> float:

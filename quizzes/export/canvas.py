@@ -103,8 +103,8 @@ def _choice(q: Question, ident: str, spec: Choice) -> ET.Element:
     return el("item", {"ident": ident, "title": f"{q.title} · {q.variant_id}"}, meta, presentation, _processing(show, correct), feedback)
 
 
-def items(q: Question) -> list[ET.Element]:
-    """The Canvas items of one variant: one, or one per entry of a vector."""
+def items(q: Question, variants: int = 1) -> list[ET.Element]:
+    """The Canvas items of one variant: one, or one per entry of a vector (its section holding ``variants`` of them)."""
     spec = q.answer
     ident = f"{q.template}.{q.seed}"  # template ids have no dots
     title = f"{q.title} · {q.variant_id}"
@@ -120,7 +120,7 @@ def items(q: Question) -> list[ET.Element]:
                 [*paragraphs(q.prompt), el("p", None, el("strong", text=f"Entry {k} of {n} (counting from 0)."))],
                 v,
                 spec,
-                1.0 / n,
+                1.0 / (n * variants),
             )
             for k, v in enumerate(spec.values)
         ]
@@ -135,7 +135,7 @@ def _assessment(pool: Pool) -> ET.Element:
             picking = el("selection", None, el("selection_number", text="1"), el("selection_extension", None, el("points_per_item", text="1")))
             section.append(el("selection_ordering", None, picking))
         for q in questions:
-            section.extend(items(q))
+            section.extend(items(q, len(questions)))
         root.append(section)
     settings = el("qtimetadata", None, el("qtimetadatafield", None, el("fieldlabel", text="cc_maxattempts"), el("fieldentry", text="1")))
     assessment = el("assessment", {"ident": QUIZ, "title": "lstm_ref quiz"}, settings, root)
@@ -143,7 +143,7 @@ def _assessment(pool: Pool) -> ET.Element:
 
 
 def _points(pool: Pool) -> float:
-    return float(sum(1 if not isinstance(qs[0].answer, Vector) else len(qs) for _, qs in pool))
+    return float(len(pool))  # one point per template
 
 
 def _meta(pool: Pool) -> ET.Element:
