@@ -29,10 +29,14 @@ from typing import Any
 
 from .question import Question, grade
 from .registry import generate
+from .template import check_seed
+from .untrusted import UntrustedInputError, inert, load_json, read_regular_file
 
 __all__ = ["FORMAT", "AnswersFileError", "grade_file", "make_answers"]
 
 FORMAT, VERSION = "lstm-quiz-answers", 1
+MAX_BYTES = 16 << 20  # an answers file
+MAX_SHOWN = 200  # characters of an answer or a note shown back in a report
 
 
 class AnswersFileError(ValueError):
@@ -66,7 +70,7 @@ def grade_file(path: Path) -> dict[str, Any]:
             try:
                 q = generate(entry["template"], entry["seed"])
             except KeyError:
-                problem = f"unknown template {entry['template']!r}"
+                problem = f"unknown template {inert(repr(entry['template']), limit=80)}"
             except ValueError as exc:
                 problem = str(exc)
         if problem is not None:
@@ -75,7 +79,7 @@ def grade_file(path: Path) -> dict[str, Any]:
         result = grade(q, entry["answer"])
         note, counted = None, True
         if entry.get("variant") not in (None, q.variant_id):
-            note = f"variant {entry['variant']} differs from this version's {q.variant_id}: graded against the current variant"
+            note = f"variant {inert(str(entry['variant']), limit=80)} differs from this version's {q.variant_id}: graded against the current variant"
         if result.format_error:
             note, counted = f"format error, not counted: {result.format_error}", False
         elif (q.template, q.seed) in seen:
@@ -89,7 +93,7 @@ def grade_file(path: Path) -> dict[str, Any]:
                 "variant": q.variant_id,
                 "template": q.template,
                 "seed": q.seed,
-                "answer": entry["answer"],
+                "answer": inert(entry["answer"], limit=MAX_SHOWN),
                 "score": result.score,
                 "entries": list(result.entries),
                 "expected": q.answer.display(),
@@ -102,25 +106,26 @@ def grade_file(path: Path) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    """The document, checked as a whole; per-entry problems are left to the caller."""
+    """The document, checked as a whole; per-entry problems are left to the caller.
+
+    The file is read as hostile input: a regular file of at most 16 MB (never a device, pipe or
+    a link to one), UTF-8 (a byte-order mark is skipped), JSON at most 16 levels deep.
+    """
+    where = inert(str(path), limit=MAX_SHOWN)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = load_json(read_regular_file(path, max_bytes=MAX_BYTES), max_bytes=MAX_BYTES)
     except FileNotFoundError:
-        raise AnswersFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise AnswersFileError(f"{path}: is a directory, not an answers file") from None
-    except UnicodeDecodeError as exc:
-        raise AnswersFileError(f"{path}: not UTF-8 text (byte {exc.start} cannot be read); export the answers again") from None
+        raise AnswersFileError(f"{where}: no such file") from None
     except OSError as exc:
-        raise AnswersFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise AnswersFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise AnswersFileError(f"{where}: cannot be read ({exc.strerror})") from None
+    except UntrustedInputError as exc:
+        raise AnswersFileError(f"{where}: {exc}{'; export the answers again' if 'UTF-8' in str(exc) else ''}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise AnswersFileError(f'{path}: not an lstm-quiz answers file (expected "format": "{FORMAT}")')
+        raise AnswersFileError(f'{where}: not an lstm-quiz answers file (expected "format": "{FORMAT}")')
     if doc.get("version") != VERSION:
-        raise AnswersFileError(f"{path}: answers-file version {doc.get('version')!r} is not supported (expected {VERSION})")
+        raise AnswersFileError(f"{where}: answers-file version {inert(repr(doc.get('version')), limit=40)} is not supported (expected {VERSION})")
     if not isinstance(doc.get("answers"), list):
-        raise AnswersFileError(f'{path}: "answers" must be a list')
+        raise AnswersFileError(f'{where}: "answers" must be a list')
     return doc
 
 
@@ -129,11 +134,10 @@ def _entry_problem(entry: Any) -> str | None:
         return "an entry must be an object with template, seed and answer"
     if not isinstance(entry.get("template"), str):
         return '"template" must be text'
-    seed = entry.get("seed")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        return f'"seed" must be a whole number, got {json.dumps(seed)}'
-    if not 0 <= seed < 2**63:
-        return f'"seed" {seed} is out of range (0 to 2**63 - 1)'
+    try:
+        check_seed(entry.get("seed"))
+    except ValueError:
+        return f'"seed" must be a whole number from 0 to 2**63 - 1, got {inert(json.dumps(entry.get("seed")), limit=40)}'
     if not isinstance(entry.get("answer"), str):
         return '"answer" must be the text the learner typed'
     return None

@@ -9,8 +9,15 @@ with a hint, never read as 0.25 or as two numbers, in a number or in a vector.
 
 Vectors: entries separated by commas, semicolons or spaces, optionally in
 ``[...]`` or ``(...)``: ``0.1, -0.2`` · ``[0.1 -0.2]`` · ``(0.1; -0.2)`` · ``0.1,-0.2``.
-The site's grader (``docs/assets/quiz/quiz.js``) reads answers by the same rules; the
-test suite checks that the two agree.
+
+Space means exactly ASCII space, tab and line breaks (after NFKC, which turns no-break and
+ideographic spaces into spaces): other separators and invisible characters (``\x1c``, NEL,
+a byte-order mark, a zero-width space) are kept and make the answer a format error, never
+silently dropped. An answer is at most 1,000 characters.
+
+The site's grader (``docs/assets/quiz/grader.js``) reads answers by the same rules; the test
+suite runs one corpus of awkward inputs (``tests/data/awkward-answers.json``) through both and
+requires identical results.
 
 Choices: letters ``a``, ``b``, ... in any case; several (multi-select) as
 ``a, c`` · ``a c`` · ``ac``.
@@ -37,32 +44,29 @@ import math
 import re
 import unicodedata
 
-__all__ = ["FormatError", "parse_choices", "parse_number", "parse_vector", "printable"]
+from .untrusted import inert
 
+__all__ = ["MAX_ANSWER", "FormatError", "parse_choices", "parse_number", "parse_vector"]
+
+MAX_ANSWER = 1000  # characters of one answer
+_SPACE = " \t\n\r\f\v"  # what separates and is trimmed: nothing else
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"(^|[^\d.])\d+,\d+(?![\d.])", re.ASCII)  # 0,25 but not 0.1,0.2
+_SEPARATORS = re.compile(f"[,;{_SPACE}]+")
 
 
 class FormatError(ValueError):
     """The answer could not be read; the message says why and what is expected."""
 
 
-def printable(text: str) -> str:
-    """``text`` with control and format characters written as ``\\u{001B}``: an answer cannot move
-    the cursor, change colours or reorder text in the terminal that shows it.
-
-    >>> printable("0.5\\x1b[31m red")
-    '0.5\\\\u{001B}[31m red'
-    """
-    return "".join(f"\\u{{{ord(c):04X}}}" if unicodedata.category(c)[0] == "C" else c for c in text)
-
-
 def _quoted(text: str) -> str:
-    return "'" + printable(text.strip()) + "'"
+    return "'" + inert(text.strip(_SPACE), limit=40) + "'"
 
 
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-").replace("\u2013", "-")
+    if len(text) > MAX_ANSWER:
+        raise FormatError(f"the answer is {len(text):,} characters long; at most {MAX_ANSWER:,} are read")
+    return unicodedata.normalize("NFKC", text).strip(_SPACE).replace("\u2212", "-").replace("\u2013", "-")
 
 
 def parse_number(text: str) -> float:
@@ -89,7 +93,7 @@ def parse_vector(text: str, length: int) -> tuple[float, ...]:
         )
     if s[:1] in "[(" and s[-1:] in "])":
         s = s[1:-1]
-    parts = [p for p in re.split(r"[,;\s]+", s.strip()) if p]
+    parts = [p for p in _SEPARATORS.split(s.strip(_SPACE)) if p]
     if not parts:
         raise FormatError(f"empty answer: type {length} numbers, e.g. " + ", ".join(["0.1"] * length))
     if len(parts) != length:
@@ -101,7 +105,7 @@ def parse_vector(text: str, length: int) -> tuple[float, ...]:
 def parse_choices(text: str, n_options: int, *, multi: bool) -> tuple[int, ...]:
     """Indices of the chosen options (``a`` → 0), sorted; exactly one unless ``multi``."""
     s = _clean(text).lower()
-    letters = re.sub(r"[,;\s]+", "", s)
+    letters = _SEPARATORS.sub("", s)
     valid = "abcdefghijklmnopqrstuvwxyz"[:n_options]
     if not letters:
         raise FormatError(f"empty answer: type a letter from a to {valid[-1]}")

@@ -61,11 +61,28 @@ class Terminal:
         """One line (or several) made of plain strings and styled pieces, never parsed as markup."""
         self.console.print(Text.assemble(*parts))
 
-    def input(self, prompt: str) -> str:
-        """A line typed by the learner after a bold prompt (EOFError on Ctrl-D, as ``input``)."""
+    def input(self, prompt: str, stdin: TextIO | None = None) -> str:
+        """A line typed by the learner after a bold prompt; EOFError on Ctrl-D on an empty line.
+
+        Only Enter submits, and the whole line: Ctrl-D in the middle of a line (which a terminal
+        passes on as the text so far, with no newline) submits nothing, and what was typed stays
+        part of the line. (The built-in ``input`` would return that text with its last character
+        cut off.) From a pipe or a file, a last line without a newline counts as a line.
+        """
+        stdin = stdin if stdin is not None else sys.stdin
         self.console.print(self.bold(prompt), end="")
         self.console.file.flush()
-        return input()
+        line = ""
+        while True:
+            part = stdin.readline()
+            if part.endswith("\n"):
+                return (line + part)[:-1]
+            if part:
+                line += part  # Ctrl-D mid-line: keep it, wait for Enter
+            elif not line:
+                raise EOFError
+            elif not stdin.isatty():
+                return line
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *, numeric_from: int = 1, caption: str | None = None) -> None:
         """A table with a header; columns from ``numeric_from`` on are right-aligned."""

@@ -143,8 +143,8 @@ def test_grade_counts_each_variant_once_and_names_what_it_left_out(tmp_path: Pat
     assert (report["score"], report["count"], report["not_counted"]) == (0.0, 1, 6)
     notes = [row["note"] or "" for row in report["questions"]]
     assert "second answer to this variant" in notes[1] and notes[2].startswith("format error, not counted")
-    assert notes[3] == 'not graded: "seed" must be a whole number, got true'
-    assert notes[4].startswith('not graded: "seed" -4 is out of range') and "unknown template 'nope'" in notes[5]
+    assert notes[3] == 'not graded: "seed" must be a whole number from 0 to 2**63 - 1, got true'
+    assert notes[4] == 'not graded: "seed" must be a whole number from 0 to 2**63 - 1, got -4' and "unknown template 'nope'" in notes[5]
     assert [row["entry"] for row in report["questions"]][-1] == "answers[6]"
     r = _run(["--no-color", "grade", str(tmp_path / "answers.json")], tmp_path)
     assert r.returncode == 0 and "total 0 / 1 (6 not counted: see the notes)" in r.stdout and "! answers[3]" in r.stdout
@@ -263,9 +263,40 @@ def test_no_color_means_plain_text_in_a_terminal(tmp_path: Path, how: str) -> No
 
 
 def test_ctrl_d_in_the_middle_of_an_answer_submits_nothing(tmp_path: Path) -> None:
-    """Ctrl-D after "0.3" neither grades a truncated "0." nor moves on: only Enter submits, the whole line."""
+    """Ctrl-D after "0.3", once or three times, neither grades a truncated "0." nor moves on: only Enter submits, the whole line."""
     out, attempts = _in_terminal(TAKE, [b"0.3\x04", b"\x04"], tmp_path)
+    assert attempts == [] and "question 2 of 3" not in out
+    (tmp_path / "thrice").mkdir()
+    out, attempts = _in_terminal(TAKE, [b"0.3\x04", b"\x04", b"\x04"], tmp_path / "thrice")
     assert attempts == [] and "question 2 of 3" not in out
     (tmp_path / "again").mkdir()
     out, attempts = _in_terminal(TAKE, [b"0.3\x04", b"\r"], tmp_path / "again")
     assert attempts == [("0.3", 0.0)] and "as read: '0.3'" in out
+
+
+def test_grade_reads_a_hostile_answers_file_safely(tmp_path: Path) -> None:
+    """Deep JSON, a link to /dev/zero, a FIFO: clear errors (exit 2), no traceback, no hang; a BOM is fine;
+    a 2 MB answer is a format error shown cut; control and bidi characters reach neither the terminal nor --json raw."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path, message in ((deep, "nested more than 16 levels deep"), (zero, "is not a regular file"), (fifo, "is not a regular file")):
+        r = _run(["grade", str(path)], tmp_path)
+        assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+    q = generate("count-lstm", 1)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps(make_answers([(q, q.answer.typed())])).encode())
+    r = _run(["grade", str(bom)], tmp_path)
+    assert r.returncode == 0 and "total 1 / 1" in r.stdout
+    hostile = _answers(
+        tmp_path, [{"template": q.template, "seed": q.seed, "answer": "1" * 2_000_000}, {"template": "count-gru", "seed": 1, "answer": "5\u009b31m\u202e"}]
+    )
+    r = _run(["--no-color", "grade", str(hostile)], tmp_path)
+    assert r.returncode == 0 and len(r.stdout) < 5000 and r.stdout.count("1" * 200) <= 1, len(r.stdout)
+    assert "\u009b" not in r.stdout and "\u202e" not in r.stdout and "\\u{009B}31m\\u{202E}" in r.stdout
+    report = _run(["grade", str(hostile), "--json"], tmp_path).stdout
+    assert "\u009b" not in report and "\u202e" not in report and len(report) < 10_000
+    assert "at most 1,000 are read" in json.loads(report)["questions"][0]["note"]

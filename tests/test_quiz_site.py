@@ -12,74 +12,11 @@ import numpy as np
 import pytest
 
 import lstm_ref
-from quizzes import Choice, Numeric, generate, grade, templates
+from quizzes import Choice, generate, templates
 from quizzes.answers_file import grade_file
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ_JS = ROOT / "docs" / "assets" / "quiz" / "quiz.js"
-
-
-def shared_cases() -> list[tuple[dict, str]]:
-    """(answer spec as the site embeds it, typed text): every template, plus the awkward inputs."""
-    junk = [
-        "",
-        "abc",
-        "0,25",
-        "1e999",
-        "[1 2",
-        "a, a",
-        "z",
-        "b c",
-        "\u22120.5",
-        ".5",
-        "2.5e-1",
-        "1, 2, 3",
-        "(0.1; -0.2)",
-        "ac",
-        "A",
-        "\uff10.\uff15",
-        "\u0660.\u0665",
-        "0,25 0,5",
-        "1,5, 2",
-        "0.1,0.2",
-        "\u00a00.5",
-        "\uff0d0.5",
-        "0.1,-0.2, 0.3",
-    ]
-    cases = []
-    for t in templates():
-        for seed in (0, 1, 2):
-            q = generate(t.id, seed)
-            spec = q.to_dict()["answer"]
-            cases += [(spec, q.answer.typed())] + [(spec, j) for j in junk]
-            if isinstance(q.answer, Numeric):
-                v, w = q.answer.value, q.answer.rule.half_width(q.answer.value)
-                cases += [(spec, repr(v + f * w)) for f in (-1.001, -0.999, 0.5, 0.999, 1.001)]
-            elif not isinstance(q.answer, Choice):
-                vals = list(q.answer.values)
-                vals[-1] += 2 * q.answer.rule.half_width(vals[-1]) + 1e-9
-                cases.append((spec, ", ".join(repr(x) for x in vals)))
-            else:
-                cases += [(spec, ", ".join("abcd"[k] for k in range(n))) for n in (1, 2, 3)]
-    return cases
-
-
-def _python(spec: dict, text: str) -> dict:
-    q = _question_from_spec(spec)
-    r = grade(q, text)
-    return {"score": r.score, "format_error": r.format_error, "entries": list(r.entries), "feedback": r.feedback}
-
-
-def _question_from_spec(spec: dict) -> Any:
-    from quizzes import Question, Vector
-    from quizzes.grading import rule_from_dict
-
-    if spec["kind"] == "choice":
-        answer: Any = Choice(tuple(spec["options"]), tuple(spec["correct"]), spec["multi"])
-    else:
-        rule = rule_from_dict(spec["rule"])
-        answer = Numeric(spec["values"][0], rule, spec["decimals"]) if spec["kind"] == "numeric" else Vector(tuple(spec["values"]), rule, spec["decimals"])
-    return Question("case", 0, "case", "case", "", answer, "", "")
 
 
 def test_quiz_script_inserts_text_never_html() -> None:
@@ -128,19 +65,15 @@ def quiz_page(page: Any) -> Any:
     assert page.watch.off_host == [], page.watch.off_host
 
 
-def test_javascript_and_python_graders_agree(quiz_page: Any, base_url: str) -> None:
+def test_the_page_grades_with_grader_js(quiz_page: Any, base_url: str) -> None:
+    """The page's grader is grader.js (checked against the Python grader in Node): a few answers through the page's copy."""
     page = quiz_page
-    page.goto(base_url + "quizzes/concepts/")  # any page with a quiz loads the grader
-    cases = shared_cases()
-    assert len(cases) > 1500
-    got = page.evaluate("cases => cases.map(([spec, text]) => window.lstmQuiz.grade(spec, text))", [list(c) for c in cases])
-    mismatches = []
-    for (spec, text), js in zip(cases, got, strict=True):
-        py = _python(spec, text)
-        js["entries"] = [bool(e) for e in js["entries"]]
-        if py != js:
-            mismatches.append((spec.get("display"), text, py, js))
-    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"
+    page.goto(base_url + "quizzes/concepts/")
+    q = generate("count-lstm", 1)
+    spec = q.to_dict()["answer"]
+    got = page.evaluate("([spec, texts]) => texts.map(t => window.lstmGrader.grade(spec, t).score)", [spec, [q.answer.typed(), "0", "x"]])
+    assert got == [1, 0, 0]
+    assert "function parseNumber" not in QUIZ_JS.read_text()  # no second grader in the page code
 
 
 def _card(page: Any, template: str) -> Any:

@@ -1,114 +1,13 @@
-/* lstm_ref self-check quizzes.
- * The grader mirrors quizzes/parsing.py and quizzes/grading.py line by line; the test suite runs one
- * shared set of cases through both. Every text from the data is inserted with textContent. */
+/* lstm_ref self-check quizzes on the page: cards, feedback, progress in localStorage, export.
+ * Grading is grader.js's (no DOM there; tested in Node against the Python grader). Every text from the
+ * data is inserted with textContent, never as HTML. */
 (function () {
   "use strict";
 
-  // ---- grading (keep in step with quizzes/parsing.py and quizzes/grading.py) ----------------
-  var SLACK = 1e-9;
-  var LETTERS = "abcdefghijklmnopqrstuvwxyz";
-  var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-  function FormatError(message) { this.message = message; }
-  // control and format characters written as \u{001B}, as the Python grader does
-  function printable(text) {
-    return text.replace(/\p{C}/gu, function (c) { return "\\u{" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "}"; });
-  }
-  function quoted(text) { return "'" + printable(text.trim()) + "'"; }
-  var DECIMAL_COMMA = /(^|[^\d.])\d+,\d+(?![\d.])/;  // 0,25 but not 0.1,0.2
-  // NFKC, as the Python grader: full-width digits (０.５) read as 0.5
-  function clean(text) { return text.normalize("NFKC").trim().replace(/\u2212/g, "-").replace(/\u2013/g, "-"); }
-
-  function parseNumber(text) {
-    var s = clean(text);
-    if (!s) throw new FormatError("empty answer: type a number such as 0.25");
-    if (/^[+-]?\d+,\d+$/.test(s)) {
-      throw new FormatError(quoted(text) + ": use a decimal point, e.g. " + s.replace(",", ".") + " (commas separate vector entries)");
-    }
-    if (!NUMBER.test(s)) throw new FormatError(quoted(text) + " is not a number; type e.g. 0.25, .25 or 2.5e-1");
-    var value = Number(s);
-    if (!isFinite(value)) throw new FormatError(quoted(text) + " is too large");
-    return value;
-  }
-
-  function parseVector(text, length) {
-    var s = clean(text);
-    if (DECIMAL_COMMA.test(s)) {
-      throw new FormatError(quoted(text) + ": a comma between digits is ambiguous: use a decimal point (0.25), and a comma and a space or a semicolon between entries");
-    }
-    if ("[(".indexOf(s.slice(0, 1)) >= 0 && "])".indexOf(s.slice(-1)) >= 0) s = s.slice(1, -1);
-    var parts = s.trim().split(/[,;\s]+/).filter(function (p) { return p; });
-    if (!parts.length) {
-      var example = [];
-      for (var k = 0; k < length; k++) example.push("0.1");
-      throw new FormatError("empty answer: type " + length + " numbers, e.g. " + example.join(", "));
-    }
-    if (parts.length !== length) {
-      var hint = text.indexOf(",") >= 0 && parts.length === 2 * length ? " (a decimal comma? use a point: 0.25)" : "";
-      throw new FormatError("expected " + length + " numbers, got " + parts.length + hint);
-    }
-    return parts.map(parseNumber);
-  }
-
-  function parseChoices(text, nOptions, multi) {
-    var letters = clean(text).toLowerCase().replace(/[,;\s]+/g, "");
-    var valid = LETTERS.slice(0, nOptions);
-    var last = valid.slice(-1);
-    if (!letters) throw new FormatError("empty answer: type a letter from a to " + last);
-    for (var i = 0; i < letters.length; i++) {
-      if (valid.indexOf(letters[i]) < 0) throw new FormatError(quoted(text) + ": choose letters from a to " + last);
-    }
-    if (new Set(letters.split("")).size !== letters.length) throw new FormatError(quoted(text) + ": a letter is repeated");
-    if (!multi && letters.length !== 1) throw new FormatError("choose exactly one letter");
-    return letters.split("").map(function (ch) { return valid.indexOf(ch); }).sort(function (a, b) { return a - b; });
-  }
-
-  function halfWidth(rule, expected) {
-    if (rule.kind === "tolerance") return rule.atol + rule.rtol * Math.abs(expected);
-    if (rule.kind === "sigfigs") {
-      if (expected === 0) return 0.5 * Math.pow(10, -rule.n);
-      return 0.5 * Math.pow(10, Math.floor(Math.log10(Math.abs(expected))) - rule.n + 1);
-    }
-    if (rule.kind === "decimals") return 0.5 * Math.pow(10, -rule.n);
-    throw new Error("unknown rule " + rule.kind);
-  }
-
-  function accepts(rule, answer, expected) {
-    var bound = halfWidth(rule, expected) * (1 + SLACK) + (rule.kind === "tolerance" ? 1e-300 : 0);
-    return Math.abs(answer - expected) <= bound;
-  }
-
-  function grade(spec, text) {
-    try {
-      if (spec.kind === "numeric") {
-        var ok = accepts(spec.rule, parseNumber(text), spec.values[0]);
-        return { score: ok ? 1 : 0, format_error: null, entries: [ok], feedback: ok ? "correct" : "expected " + spec.display };
-      }
-      if (spec.kind === "vector") {
-        var values = parseVector(text, spec.values.length);
-        var oks = values.map(function (v, k) { return accepts(spec.rule, v, spec.values[k]); });
-        var wrong = [];
-        oks.forEach(function (o, k) { if (!o) wrong.push(String(k)); });
-        var right = oks.filter(Boolean).length;
-        return {
-          score: right / oks.length, format_error: null, entries: oks,
-          feedback: wrong.length ? "entries " + wrong.join(", ") + " off; expected " + spec.display : "all entries correct",
-        };
-      }
-      var picked = parseChoices(text, spec.options.length, spec.multi);
-      var hits = picked.filter(function (k) { return spec.correct.indexOf(k) >= 0; }).length;
-      var score = Math.max(0, (hits - (picked.length - hits)) / spec.correct.length);
-      return {
-        score: score, format_error: null, entries: picked.map(function (k) { return spec.correct.indexOf(k) >= 0; }),
-        feedback: score === 1 ? "correct" : "expected " + spec.display,
-      };
-    } catch (e) {
-      if (e instanceof FormatError) return { score: 0, format_error: e.message, entries: [], feedback: "" };
-      throw e;
-    }
-  }
-
-  window.lstmQuiz = { grade: grade, parseNumber: parseNumber, parseVector: parseVector, parseChoices: parseChoices };
+  // grading: grader.js (loaded before this script), the same rules as the Python grader
+  var grader = window.lstmGrader;
+  var grade = grader.grade;
+  var LETTERS = grader.LETTERS;
 
   // ---- progress in localStorage ------------------------------------------------------------------
   var KEY = "lstm-ref-quiz/v1";
@@ -162,7 +61,7 @@
   function noteRetry(card, first) {
     var times = first.retries === 1 ? "once" : first.retries + " times";
     card.querySelector(".lr-q-feedback").appendChild(el("p", { "class": "lr-retry" },
-      "Retried " + times + ", not counted: your first answer, '" + printable(first.answer) + "', keeps its grade (" +
+      "Retried " + times + ", not counted: your first answer, '" + grader.inert(first.answer, 200) + "', keeps its grade (" +
       Math.round(first.score * 100) / 100 + ") and is the one exported."));
   }
 
