@@ -40,9 +40,10 @@ from lstm_ref.params import GATES
 from lstm_ref.pointwise import lstm_pointwise, lstm_pointwise_backward
 from lstm_ref.rnn import Nonlinearity
 
-from .sandbox import CallResult, LoadError, run_calls
+from .sandbox import MAX_TIMEOUT, CallResult, LoadError, run_calls
+from .untrusted import inert
 
-__all__ = ["KINDS", "Report", "check", "render"]
+__all__ = ["KINDS", "Report", "check", "check_many", "parse_target", "render", "render_batch", "submissions"]
 
 SIZES = [(1, 1, 1), (2, 3, 2), (3, 4, 5), (2, 5, 3)]  # (B, I, H); I never equals G·H, so a transposed W cannot slip through
 RTOL, ATOL = 1e-7, 1e-9
@@ -258,21 +259,51 @@ class CaseResult:
 @dataclass
 class Report:
     kind: str
-    target: str
+    target: str  # the file as the user named it, and the function: FILE.py:FUNCTION
     cases: list[CaseResult] = field(default_factory=list)
     diagnosis: str | None = None
     first_difference: str | None = None
     error: str | None = None  # a problem that stopped the check (load failure, time limit)
+    isolated: bool = True
 
     @property
     def passed(self) -> bool:
         return self.error is None and bool(self.cases) and all(c.status == "pass" for c in self.cases)
 
+    @property
+    def verdict(self) -> str:
+        """``pass``, ``fail`` (wrong values) or ``error`` (it did not load, crashed, hung or returned no numbers)."""
+        if self.passed:
+            return "pass"
+        return "fail" if any(c.status == "fail" for c in self.cases) else "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, for a gradebook; every text is inert (no control or bidi characters)."""
+        passed = sum(c.status == "pass" for c in self.cases)
+        cases = [{"sizes": list(c.sizes), "status": c.status, "message": _inert_text(c.message)} for c in self.cases]
+        texts = {"diagnosis": self.diagnosis, "first_difference": self.first_difference, "error": self.error}
+        head = {
+            "target": _inert_text(self.target),
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "passed": passed,
+            "of": len(self.cases),
+            "isolated": self.isolated,
+        }
+        return {**head, **{name: _inert_text(value) if value else value for name, value in texts.items()}, "cases": cases}
+
+
+MAX_TEXT = 600  # characters of any one line of text in a report
+
+
+def _inert_text(text: str) -> str:
+    return "\n".join(_lines(text))
+
 
 def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_tuple: bool) -> str | None:
     """None when equal; otherwise what differs, for the learner."""
     if len(got) != len(expected) or (len(expected) > 1 and not as_tuple):
-        return f"returned {len(got)} value{'s' * (len(got) != 1)}; expected {len(expected)}: ({', '.join(kind.outputs)})"
+        return _arity(kind, len(got))
     for name, g, e in zip(kind.outputs, got, expected, strict=True):
         if g.shape != e.shape:
             hint = " (transposed?)" if g.shape == e.shape[::-1] else ""
@@ -283,24 +314,41 @@ def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_t
     return None
 
 
-def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0) -> Report:
-    """Check ``FILE.py:FUNCTION`` as an implementation of ``kind``; ``timeout`` is per call."""
+def _arity(kind: Kind, n: int) -> str:
+    return f"returned {n} value{'s' * (n != 1)}; expected {len(kind.outputs)}: ({', '.join(kind.outputs)})"
+
+
+def parse_target(target: str, kind: str) -> tuple[Path, str]:
+    """``FILE.py:FUNCTION``, or ``FILE.py`` for the function named as the kind (``lstm_cell``)."""
+    file, colon, func = target.rpartition(":")
+    if not colon or not func.isidentifier():
+        file, func = target, kind
+    if not file:
+        raise ValueError(f"target: expected FILE.py or FILE.py:FUNCTION, got {inert(target)!r}")
+    return Path(file), func
+
+
+def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0, isolated: bool = True) -> Report:
+    """Check ``FILE.py:FUNCTION`` (or ``FILE.py``, function named as ``kind``) as an implementation of ``kind``; ``timeout`` is per call.
+
+    ``isolated`` runs it under bubblewrap (:mod:`quizzes.isolation`); where that cannot run,
+    this raises ``RuntimeError`` unless ``isolated=False``.
+    """
     if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {sorted(KINDS)}, got {kind!r}")
-    file, _, func = target.rpartition(":")
-    if not file or not func:
-        raise ValueError(f"target: expected FILE.py:FUNCTION, got {target!r}")
-    path = Path(file)
+        raise ValueError(f"kind: expected one of {sorted(KINDS)}, got {inert(kind)!r}")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise ValueError(f"timeout: expected a number of seconds above 0 and at most {MAX_TIMEOUT:g}, got {timeout:g}")
+    path, func = parse_target(target, kind)
     if not path.is_file():
-        raise ValueError(f"target: no such file {file!r}")
+        raise ValueError(f"target: no such file {inert(str(path))!r}")
     spec = KINDS[kind]
     rng = np.random.default_rng(seed)
     cases = [_make_case(kind, rng, *sizes) for sizes in SIZES]
     calls = [tuple(c[a] for a in spec.args) for c in cases]
     transposed = [tuple(c[a].T if a.startswith("W_") else c[a] for a in spec.args) for c in cases]
-    report = Report(kind, target)
+    report = Report(kind, f"{path}:{func}", isolated=isolated)
     try:
-        results = run_calls(path, func, calls + transposed, timeout=timeout)
+        results = run_calls(path, func, calls + transposed, timeout=timeout, isolated=isolated, shown=path.name)
     except LoadError as exc:
         report.error = str(exc)
         return report
@@ -308,7 +356,7 @@ def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0) -> Re
     outputs: list[list[np.ndarray] | None] = []
     for sizes, exp, res in zip(SIZES, expected, results[: len(cases)], strict=True):
         if res.status != "ok":
-            message = f"{res.message}; expected ({', '.join(spec.outputs)})" if res.status == "none" else res.message
+            message = {"none": f"{res.message}; expected ({', '.join(spec.outputs)})", "count": _arity(spec, res.count)}.get(res.status, res.message)
             report.cases.append(CaseResult(sizes, "error", message))
             outputs.append(None)
             continue
@@ -353,10 +401,20 @@ def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: lis
     return None
 
 
+def _lines(text: str) -> list[str]:
+    """``text``'s lines, each made inert and cut: nothing in a report can move the cursor or fake a line."""
+    return [inert(line, limit=MAX_TEXT) for line in text.split("\n")]
+
+
 def render(report: Report) -> str:
-    lines = [f"check-impl {report.kind}: {report.target}", f"expected signature: {KINDS[report.kind].signature}", ""]
+    """The report as text for a terminal: every line inert (file names and messages may be a student's)."""
+    lines = [f"check-impl {report.kind}: {report.target}", f"expected signature: {KINDS[report.kind].signature}"]
+    if not report.isolated:
+        lines.append("(not isolated: run without bubblewrap)")
+    lines.append("")
     if report.error and not report.cases:
-        return "\n".join([*lines, f"error: {report.error}"])
+        lines.append(f"error: {report.error}")
+        return "\n".join(line for text in lines for line in _lines(text))
     lines.append("case  sizes (B, I, H)  result")
     for k, c in enumerate(report.cases, 1):
         lines.append(f"{k:<5} {str(c.sizes):<16} {c.status.upper() if c.status != 'pass' else 'pass'}{'  ' + c.message if c.message else ''}")
@@ -373,4 +431,58 @@ def render(report: Report) -> str:
             lines.append("No known mistake explains every case; compare your steps with the worked example.")
         if report.first_difference:
             lines.append(f"First difference: {report.first_difference}")
+    return "\n".join(line for text in lines for line in _lines(text))
+
+
+# ---- a class's files ---------------------------------------------------------------------------
+def submissions(targets: list[str], kind: str, function: str | None = None) -> list[tuple[str, str | None]]:
+    """The ``FILE.py:FUNCTION`` targets named by ``targets`` (files, ``FILE:FUNCTION`` or folders), with a
+    reason for each one skipped (``None`` when it is to be checked).
+
+    A folder stands for every ``.py`` file below it, in name order; symbolic links inside a folder
+    are skipped (an archive of students' files could hold one to a teacher's file).
+    """
+    out: list[tuple[str, str | None]] = []
+    for target in targets:
+        path, func = parse_target(target, kind)
+        func = function or func
+        if not path.is_dir():
+            out.append((f"{path}:{func}", None))
+            continue
+        found = sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        if not found:
+            out.append((f"{path}:{func}", "no .py files in this folder"))
+        for file in found:
+            link = file.is_symlink() or any(parent.is_symlink() for parent in file.relative_to(path).parents if parent != Path("."))
+            out.append((f"{file}:{func}", "skipped: a symbolic link" if link else None))
+    return out
+
+
+def check_many(targets: list[str], kind: str, *, function: str | None = None, timeout: float = 10.0, seed: int = 0, isolated: bool = True) -> list[Report]:
+    """One report per file, each file run in its own sandbox: one file's crash, hang or attack never changes another's report."""
+    reports = []
+    for target, skipped in submissions(targets, kind, function):
+        if skipped:
+            reports.append(Report(kind, target, error=skipped, isolated=isolated))
+            continue
+        try:
+            reports.append(check(target, kind, timeout=timeout, seed=seed, isolated=isolated))
+        except ValueError as exc:  # unreadable, not a regular file, too large
+            reports.append(Report(kind, target, error=str(exc), isolated=isolated))
+    return reports
+
+
+def render_batch(reports: list[Report]) -> str:
+    """One row per file: verdict, cases passed and the diagnosis (or the error); every field inert."""
+    rows = []
+    for r in reports:
+        cases = f"{sum(c.status == 'pass' for c in r.cases)}/{len(r.cases)}" if r.cases else "-"
+        note = r.diagnosis or r.error or r.first_difference or ""
+        rows.append((inert(r.target, limit=200), r.verdict, cases, inert(note.split("\n")[0], limit=200)))
+    width = max([len("file"), *(len(row[0]) for row in rows)])
+    lines = [f"{'file':<{width}}  verdict  cases  diagnosis"]
+    lines += [f"{name:<{width}}  {verdict:<7}  {cases:<5}  {note}".rstrip() for name, verdict, cases, note in rows]
+    counts = {v: sum(r.verdict == v for r in reports) for v in ("pass", "fail", "error")}
+    files = f"{len(reports)} file{'s' * (len(reports) != 1)}"
+    lines += ["", f"{files}: {counts['pass']} passed, {counts['fail']} failed, {counts['error']} could not be checked."]
     return "\n".join(lines)

@@ -3,6 +3,7 @@ crashes, hangs or returns the wrong shape gets a clear message (never a tracebac
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -151,9 +152,10 @@ def test_the_time_limit_is_per_call(tmp_path: Path) -> None:
     assert report.passed, render(report)
 
 
-@pytest.mark.parametrize("timeout", [0, -1, float("nan")])
-def test_a_time_limit_must_be_positive(tmp_path: Path, timeout: float) -> None:
-    with pytest.raises(ValueError, match="timeout: expected a positive number"):
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), 3601])
+def test_a_time_limit_must_be_positive_and_finite(tmp_path: Path, timeout: float) -> None:
+    """A bad limit is the caller's error, named as such, before the learner's file is touched."""
+    with pytest.raises(ValueError, match="timeout: expected a number of seconds above 0 and at most 3600"):
         check(_write(tmp_path, "def f(*a):\n    pass\n"), "rnn_cell", timeout=timeout)
 
 
@@ -215,8 +217,11 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
         [sys.executable, "-m", "quizzes.cli", "check-impl", str(tmp_path / "x.py") + ":f", "--kind", "rnn_cell"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
-    zero = subprocess.run([sys.executable, "-m", "quizzes.cli", "check-impl", target, "--kind", "rnn_cell", "--timeout", "0"], capture_output=True, text=True)
-    assert zero.returncode == 2 and "timeout: expected a positive number of seconds, got 0" in zero.stderr
+    for bad in ("0", "inf", "nan", "1e9"):
+        r = subprocess.run([sys.executable, "-m", "quizzes.cli", "check-impl", target, "--kind", "rnn_cell", "--timeout", bad], capture_output=True, text=True)
+        assert r.returncode == 2 and f"argument --timeout: expected a number of seconds above 0 and at most 3600, got {bad}" in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, "-m", "quizzes.cli", "check-impl", target, "--kind", "rnn_cell", "--seed", "-1"], capture_output=True, text=True)
+    assert r.returncode == 2 and "argument --seed: expected 0 to 2**63 - 1, got -1" in r.stderr
 
 
 def test_the_exercise_page_starter_code_is_checked(tmp_path: Path) -> None:
@@ -232,3 +237,50 @@ def test_the_exercise_page_starter_code_is_checked(tmp_path: Path) -> None:
         report = check(f"{path}:{name}", name, timeout=20)
         assert not report.passed and all(c.status == "error" for c in report.cases)
         assert "NotImplementedError" in render(report)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("def f(*a):\n    return np.zeros((3, 5)) + 0j, np.zeros((3, 5))\n", "returned complex numbers (complex128); expected real numbers"),
+        ("def f(*a):\n    return tuple(np.zeros(1) for _ in range(20))\n", "returned 20 values; expected 2: (h, c)"),
+        ("def f(*a):\n    return tuple(np.zeros(1) for _ in range(40))\n", "returned 40 values; expected 2: (h, c)"),
+        ("def f(*a):\n    return np.zeros(3_000_000), np.zeros(1)\n", "returned an array of shape (3000000,) (3,000,000 numbers), more than check-impl reads"),
+        ("def f(*a):\n    return 'h', 'c'\n", "returned a str of <U1, which is not an array of numbers"),
+    ],
+    ids=["complex", "20-values", "40-values", "24-MB", "text"],
+)
+def test_what_was_returned_is_named(tmp_path: Path, body: str, message: str) -> None:
+    report = check(_write(tmp_path, body), "lstm_cell")
+    assert not report.passed and report.cases[0].status in ("error", "fail"), render(report)
+    assert message in report.cases[0].message, report.cases[0].message
+
+
+def test_a_class_gets_one_row_per_file(tmp_path: Path) -> None:
+    """Folders and files mixed; a file that hangs or crashes changes no other file's row; --json for a gradebook."""
+    (tmp_path / "class" / "b").mkdir(parents=True)
+    (tmp_path / "class" / "alice.py").write_text(PRELUDE + _lstm().replace("def f(", "def lstm_cell("))
+    (tmp_path / "class" / "b" / "bob.py").write_text(PRELUDE + _lstm(split="f_, i, g, o").replace("def f(", "def lstm_cell("))
+    (tmp_path / "class" / "carol.py").write_text("def lstm_cell(*a):\n    while True:\n        pass\n")
+    (tmp_path / "class" / "dave.py").symlink_to(tmp_path / "class" / "alice.py")
+    (tmp_path / "erin.py").write_text(PRELUDE + _lstm().replace("def f(", "def mine("))
+    args = [sys.executable, "-m", "quizzes.cli", "check-impl", str(tmp_path / "class"), f"{tmp_path / 'erin.py'}:mine", "--kind", "lstm_cell", "--timeout", "1"]
+    text = subprocess.run(args, capture_output=True, text=True)
+    assert text.returncode == 1, text.stderr
+    rows = {line.split()[0].rsplit("/", 1)[-1]: line.split()[1:] for line in text.stdout.splitlines()[1:] if line.startswith(str(tmp_path))}
+    assert rows["alice.py:lstm_cell"][:2] == ["pass", "4/4"]
+    assert rows["bob.py:lstm_cell"][:2] == ["fail", "0/4"] and "forget and input gates swapped" in " ".join(rows["bob.py:lstm_cell"])
+    assert rows["carol.py:lstm_cell"][:2] == ["error", "0/4"] and "did not return within 1 s" in " ".join(rows["carol.py:lstm_cell"])
+    assert rows["dave.py:lstm_cell"][:2] == ["error", "-"] and "symbolic link" in " ".join(rows["dave.py:lstm_cell"])
+    assert rows["erin.py:mine"][:2] == ["pass", "4/4"]
+    assert "5 files: 2 passed, 1 failed, 2 could not be checked." in text.stdout
+    data = json.loads(subprocess.run([*args, "--json"], capture_output=True, text=True).stdout)
+    verdicts = {Path(r["target"]).name: (r["verdict"], r["passed"], r["of"]) for r in data["results"]}
+    assert verdicts == {
+        "alice.py:lstm_cell": ("pass", 4, 4),
+        "bob.py:lstm_cell": ("fail", 0, 4),
+        "carol.py:lstm_cell": ("error", 0, 4),
+        "dave.py:lstm_cell": ("error", 0, 0),
+        "erin.py:mine": ("pass", 4, 4),
+    }
+    assert data["kind"] == "lstm_cell" and data["isolated"] in (True, False)
