@@ -185,7 +185,7 @@ def test_the_topic_prompt(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setenv("LSTM_QUIZ_DB", str(tmp_path / "p.sqlite3"))
-    for typed in ("0", "-1", "1, 99", "two"):
+    for typed in ("0", "-1", "1, 99", "two", "\u00b2", "\u0662", "1\u00b9"):  # superscripts and other digits: refused, not int() errors
         monkeypatch.setattr("builtins.input", lambda _prompt, typed=typed: typed)
         assert cli.main(["take"]) == cli.EXIT_USAGE
         assert "topics: expected numbers from 1 to" in capsys.readouterr().err
@@ -300,3 +300,15 @@ def test_grade_reads_a_hostile_answers_file_safely(tmp_path: Path) -> None:
     report = _run(["grade", str(hostile), "--json"], tmp_path).stdout
     assert "\u009b" not in report and "\u202e" not in report and len(report) < 10_000
     assert "at most 1,000 are read" in json.loads(report)["questions"][0]["note"]
+
+
+def test_seeds_are_checked_by_every_command(tmp_path: Path) -> None:
+    for args in (
+        ["show", "count-lstm", "--seed", "-1"],
+        ["show", "count-lstm", "--seed", str(2**63)],
+        ["take", "--seed", "-5"],
+        ["export", "--format", "gift", "--out", "x", "--seed", "-1"],
+    ):
+        r = _run(args, tmp_path)
+        assert r.returncode == 2 and "argument --seed: expected 0 to 2**63 - 1" in r.stderr, (args, r.stderr)
+    assert _run(["show", "count-lstm", "--seed", str(2**63 - 1)], tmp_path).returncode == 0
