@@ -1,4 +1,4 @@
-"""The explorers' build-time side (docs/extensions/explorers.py): the values it asks lstm_ref for,
+"""The explorers' build-time side (lstm_docs/explorers.py): the values it asks lstm_ref for,
 checked against the equations written out by hand in NumPy, and the HTML it writes."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Zensical, Material for MkDocs' successor, builds the same site: every page has as many
 equations and quiz blocks as in the MkDocs build (it skips MkDocs hooks, so the site's page
-transformations are Markdown extensions; see docs/extensions)."""
+transformations are Markdown extensions; see lstm_docs)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from lstm_docs.notebooks import has_notebook, notebook_path, notebook_text
 from mkdocs.structure.files import File, Files
+
+from lstm_docs.notebooks import has_notebook, notebook_path, notebook_text
 
 
 def on_files(files: Files, config: Any) -> Files:

@@ -29,11 +29,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import lstm_ref
 import numpy as np
+from markdown import Extension, Markdown
+
+import lstm_ref
 from lstm_ref.memory import state_gradient_norms
 from lstm_ref.params import GATES, CellParams, Params, RecurrentConfig, init_params
-from markdown import Extension, Markdown
 
 from .directives import DirectivePreprocessor
 from .mathml import tex_to_mathml
