@@ -1,44 +1,62 @@
 """Runs every ``>>>`` example of the documentation pages under pytest (Sybil).
 
-Examples live in ```` ```pycon ```` fences, also inside admonitions and tabs
-(Sybil strips the indentation). Examples that need PyTorch are preceded by
-``<!-- skip: start if(torch_missing, reason=...) -->`` (``keras_missing`` for Keras):
-they skip where the tool is not installed, except under ``CI=true`` where a missing
-oracle must fail.
+The pages' markup is read by ``lstm_ref.markup``, as ``lstm-ref selfcheck`` and the notebook
+builder read it: examples are the ``pycon`` fences (also indented inside admonitions and
+tabs); examples inside ``<!-- skip: start if(torch_missing, reason=...) -->`` regions
+(``keras_missing`` for Keras) skip with that reason where the tool is not installed, except
+under ``CI=true``, where a missing oracle must fail.
 """
 
 from __future__ import annotations
 
 import doctest
 import os
+import unittest
+from collections.abc import Iterator
 
 import pytest
-from sybil import Sybil
+from sybil import Document, Region, Sybil
+from sybil.evaluators.doctest import DocTestEvaluator
 from sybil.integration.pytest import SybilItem
-from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
+from sybil.parsers.abstract.doctest import DocTestStringParser
+
+from lstm_ref import markup
+
+_EVALUATOR = DocTestEvaluator(doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
 
 
-class PyconParser(PythonCodeBlockParser):
-    """Doctest examples in ```` ```pycon ```` fences (Material highlights them as a console)."""
-
-    codeblock_parser_class = staticmethod(lambda _language, evaluator: CodeBlockParser("pycon", evaluator))  # type: ignore[assignment]
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def _setup(namespace: dict) -> None:
+def _skipping(reason: str) -> object:
+    def evaluate(example: object) -> None:
+        raise unittest.SkipTest(reason)
+
+    return evaluate
+
+
+def page_examples(document: Document) -> Iterator[Region]:
+    """One Sybil region per ``>>>`` example of the page, skipping those whose tool is missing."""
     from lstm_ref.selfcheck import missing_tools
 
-    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-    missing = set() if in_ci else missing_tools()
-    namespace["torch_missing"] = "torch" in missing
-    namespace["keras_missing"] = "keras" in missing
+    missing = frozenset() if _in_ci() else missing_tools()
+    regions = markup.skip_regions(document.text)
+    parser = DocTestStringParser(_EVALUATOR)
+    for fence in markup.fences(document.text):
+        if fence.lang != "pycon":
+            continue
+        region = next((r for r in regions if r.start <= fence.start < r.end), None)
+        for example in parser(fence.body, document.path):
+            lines_before = fence.body.count("\n", 0, example.start)
+            example.start += fence.body_start + len(fence.indent) * (lines_before + 1)  # back to the page's offsets
+            example.end = max(example.start, fence.body_start + example.end + len(fence.indent) * (fence.body.count("\n", 0, example.end) + 1))
+            if region is not None and region.tool in missing:
+                example.evaluator = _skipping(region.reason)  # type: ignore[assignment]
+            yield example
 
 
-pytest_collect_file = Sybil(
-    parsers=[PyconParser(doctest_optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE), SkipParser()],
-    patterns=["*.md"],
-    path="docs",
-    setup=_setup,
-).pytest()
+pytest_collect_file = Sybil(parsers=[page_examples], patterns=["*.md"], path="docs").pytest()
 
 
 @pytest.hookimpl(trylast=True)

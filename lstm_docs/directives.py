@@ -1,4 +1,4 @@
-"""The site's block directives: a line ``<!-- NAME args -->`` becomes a raw HTML block.
+"""The site's block directives: a line ``<!-- NAME args -->`` (read by ``lstm_ref.markup``) becomes a raw HTML block.
 
 Shared by the quiz and explorer extensions. A directive that cannot be expanded fails the
 build, quoting its line.
@@ -11,11 +11,12 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
+
+from lstm_ref.markup import directive
 
 __all__ = ["DirectivePreprocessor"]
 
@@ -27,17 +28,16 @@ class DirectivePreprocessor(Preprocessor):
         super().__init__(md)
         self.name = name
         self.expand = expand
-        self.pattern = re.compile(rf"^<!--\s*{re.escape(name)}\s+(?P<args>.*?)\s*-->\s*$")
 
     def run(self, lines: list[str]) -> list[str]:
         out = []
         for line in lines:
-            match = self.pattern.match(line)
-            if match is None:
+            found = directive(line)
+            if found is None or found[0] != self.name:
                 out.append(line)
                 continue
             try:
-                block = self.expand(match.group("args"))
+                block = self.expand(found[1])
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"bad {self.name} directive {line.strip()!r}: {exc}") from exc
             out += ["", self.md.htmlStash.store(block), ""]  # a raw HTML block, left untouched

@@ -31,20 +31,18 @@ import posixpath
 import re
 from typing import Any
 
+from lstm_ref import markup
+
 __all__ = ["SECTIONS", "has_notebook", "notebook", "notebook_path", "notebook_text"]
 
 SECTIONS = ("learn/", "compare/")  # the pages that get a notebook
 INSTALL = "pip install lstm-ref"
 
-_FENCE = re.compile(r"^```\s*(?P<lang>[\w-]*)\s*(?P<options>.*?)\s*$")
-_OPTION = re.compile(r'(\w+)="([^"]*)"')
 _BLOCK_HEADER = re.compile(r'^(?:(?:\?\?\?\+?|!!!)\s+(?P<kind>\w+)(?:\s+"(?P<title>[^"]*)")?|===\s+"(?P<tab>[^"]*)")\s*$')
-# A skip region's reason says what its examples need ("needs PyTorch: pip install torch==2.13.0"),
-# up to the parenthesis about `make test`.
-_SKIP = re.compile(r'^<!--\s*skip:\s*start\s+if\(\w+,\s*reason="(?:needs\s+)?(?P<needs>[^"(]*?)\s*(?:\([^"]*\))?"\)\s*-->')
-_SKIP_END = re.compile(r"^<!--\s*skip:\s*end\s*-->")
-_QUIZ = re.compile(r"^<!--\s*quiz\s")
-_EXPLORER = re.compile(r"^<!--\s*explorer\s")
+_SITE_ONLY = {  # what a directive becomes in a notebook
+    "quiz": "*On the site, a self-check quiz comes here; in a terminal, `lstm-quiz` asks the same questions.*",
+    "explorer": "*On the site, an interactive explorer comes here: change the inputs and watch every value respond.*",
+}
 _IMAGE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\([^)]*\)(\{[^}]*\})?\s*$")
 _LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?!https?:)[^)]*\)")
 _ATTRS = re.compile(r"\s*\{\s*[.#:][^}]*\}\s*$")
@@ -166,7 +164,7 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
     lines = _open_out(markdown.splitlines())
     builder = _Builder()
     title = next((line[2:].strip() for line in lines if line.startswith("# ")), src_uri)
-    needs = sorted({m.group("needs") for line in lines if (m := _SKIP.match(line))})
+    needs = sorted({region.needs for line in lines if (region := markup.skip_start(line))})
     builder.text.append(f"# {title}")
     builder.flush()
     builder.cell(
@@ -176,33 +174,32 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
         + "".join(f"; the cells marked below also need {need}" for need in needs)
         + ".",
     )
-    if any((fence := _FENCE.match(line)) and 'exec="on"' in fence.group("options") for line in lines):
+    if any((fence := markup.fence_open(line)) and fence[1].get("exec") == "on" for line in lines):
         builder.code(SETUP)
     k = 1 if lines and lines[0].startswith("# ") else 0
     while k < len(lines):
         line = lines[k]
-        fence = _FENCE.match(line)
+        fence = markup.fence_open(line)
         if fence:
-            end = next(j for j in range(k + 1, len(lines)) if lines[j].strip() == "```")
+            lang, options = fence
+            end = next(j for j in range(k + 1, len(lines)) if markup.is_fence_close(lines[j]))
             body = "\n".join(lines[k + 1 : end]) + "\n"
-            options = dict(_OPTION.findall(fence.group("options")))
-            if fence.group("lang") == "pycon":
+            if lang == "pycon":
                 _pycon(builder, body)
-            elif fence.group("lang") == "python" and options.get("exec") == "on":
+            elif lang == "python" and options.get("exec") == "on":
                 _exec(builder, options, body)
             else:
                 builder.text += lines[k : end + 1]
             k = end + 1
             continue
-        if m := _SKIP.match(line):
+        found = markup.directive(line)
+        if region := markup.skip_start(line):
             builder.flush()
-            builder.cell("markdown", f"*The cells below need {m.group('needs')}.*")
-        elif _SKIP_END.match(line):
+            builder.cell("markdown", f"*The cells below need {region.needs}.*")
+        elif markup.skip_end(line):
             pass
-        elif _QUIZ.match(line):
-            builder.text.append("*On the site, a self-check quiz comes here; in a terminal, `lstm-quiz` asks the same questions.*")
-        elif _EXPLORER.match(line):
-            builder.text.append("*On the site, an interactive explorer comes here: change the inputs and watch every value respond.*")
+        elif found and found[0] in _SITE_ONLY:
+            builder.text.append(_SITE_ONLY[found[0]])
         elif line.startswith("<figure"):
             end = next(j for j in range(k, len(lines)) if "</figure>" in lines[j])
             caption = _FIGCAPTION.search("\n".join(lines[k : end + 1]))

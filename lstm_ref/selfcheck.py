@@ -30,18 +30,17 @@ import importlib
 import importlib.util
 import io
 import pkgutil
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import markup
+
 __all__ = ["Row", "main", "run"]
 
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-_FENCE = re.compile(r"^(?P<ind>[ \t]*)```pycon[^\n]*\n(?P<body>.*?)^(?P=ind)```", re.M | re.S)
-_SKIP = re.compile(r"<!--\s*skip:\s*(?:start\s+if\((?P<tool>\w+)_missing|end\s*-->)")
 
 
 @dataclass
@@ -76,23 +75,15 @@ def missing_tools() -> frozenset[str]:
     return frozenset(name for name, ok in (("torch", has["torch"]), ("keras", has["keras"] and has["torch"])) if not ok)
 
 
-def _region(before: str) -> str | None:
-    """The tool of the skip region that ``before`` ends inside, if any."""
-    tool = None
-    for marker in _SKIP.finditer(before):
-        tool = marker.group("tool")
-    return tool
-
-
 def _examples(text: str, *, missing: frozenset[str]) -> list[doctest.Example]:
     """The doctest examples of a page, in order; those in a region of a ``missing`` tool are marked skipped."""
     parser = doctest.DocTestParser()
     examples = []
-    for match in _FENCE.finditer(text):
-        skip = _region(text[: match.start()]) in missing
-        indent = match.group("ind")
-        body = "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in match.group("body").split("\n"))
-        for ex in parser.get_examples(body):
+    for fence in markup.fences(text):
+        if fence.lang != "pycon":
+            continue
+        skip = markup.skip_tool(text, fence.start) in missing
+        for ex in parser.get_examples(fence.body):
             if skip:
                 ex.options[doctest.SKIP] = True
             examples.append(ex)
