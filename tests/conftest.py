@@ -143,8 +143,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def site_pages(site: Path) -> list[str]:
-    """The URL path of every page of a built site ("" for the home page), sorted."""
-    return sorted(str(p.parent.relative_to(site)) + "/" if p.parent != site else "" for p in site.rglob("index.html") if "assets" not in p.parts)
+    """The URL path of every page of a built site (``index.html``, ``learn/gates.html``, ...), sorted.
+
+    The offline plugin (the site works opened from disk) writes each page as ``NAME.html``, not ``NAME/index.html``.
+    """
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "assets" not in p.parts and p.name != "404.html")
+
+
+def page_html(site: Path, src: str) -> Path:
+    """The built file of the page whose source is ``src`` (``learn/gates.md`` -> ``learn/gates.html``)."""
+    return site / (src.removesuffix(".md") + ".html")
 
 
 @pytest.fixture(scope="session")
@@ -219,7 +227,7 @@ class _Watch:
     def _route(self, route: Any) -> None:
         url = route.request.url
         host = urlsplit(url).hostname
-        if url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+        if url.startswith(("data:", "blob:", "about:", "file:")) or host == "127.0.0.1":
             route.continue_()
         else:
             self.off_host.append(url)

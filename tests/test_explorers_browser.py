@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from lstm_docs.explorers import decay_x, decay_y, default_inputs, outputs, sequence_x, sequence_y
 
-PAGES = {"lstm-cell": "learn/gates/", "decay": "learn/why-rnns-forget/", "sequence": "compare/rnn-vs-lstm/", "lstm-vs-gru": "compare/lstm-vs-gru/"}
+PAGES = {"lstm-cell": "learn/gates.html", "decay": "learn/why-rnns-forget.html", "sequence": "compare/rnn-vs-lstm.html", "lstm-vs-gru": "compare/lstm-vs-gru.html"}
 TOL = 1e-12
 READ = "root => Array.from(root.querySelectorAll('[data-lr-value]')).map(e => [e.dataset.lrValue, e.dataset.lrFormat, e.textContent, e.dataset.exact])"
 
@@ -86,7 +86,7 @@ def test_the_lstm_cell_explorer_matches_lstm_ref(page: Any, base_url: str) -> No
 
 
 def test_the_cell_explorer_works_from_the_keyboard(page: Any, base_url: str) -> None:
-    root = _open(page, base_url, "lstm-cell", "learn/lstm-cell/")
+    root = _open(page, base_url, "lstm-cell", "learn/lstm-cell.html")
     slider = page.locator(f"{root} input[type=range][data-lr-input='x.0']")
     slider.focus()
     for _ in range(3):

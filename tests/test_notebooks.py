@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from lstm_docs.notebooks import has_notebook, notebook_path
 
-from conftest import ROOT, require
+from conftest import ROOT, page_html, require
 
 HINT = "the notebooks run under nbclient with ipykernel: pip install -e '.[test]' (`make test` installs them)"
 PAGES = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").glob("*/*.md") if has_notebook(p.relative_to(ROOT / "docs").as_posix()))
@@ -45,9 +45,9 @@ def _squash(html: str) -> str:
     return re.sub(r"\s+", " ", html)
 
 
-def _text(page_html: str) -> str:
+def _text(source: str) -> str:
     """A page's text without tags or spaces: MathML's <mn>9.1</mn><mi>e</mi><mo>−</mo><mn>13</mn> reads 9.1e-13."""
-    text = html.unescape(re.sub(r"<[^>]+>", "", page_html))
+    text = html.unescape(re.sub(r"<[^>]+>", "", source))
     return re.sub(r"\s+", "", text).replace("\u2212", "-")
 
 
@@ -60,11 +60,11 @@ def test_every_learn_and_compare_page_has_a_valid_notebook_and_links_it(built_si
         assert nb.metadata.lstm_ref.page == src
         assert "It runs in plain Jupyter: `pip install lstm-ref` is all it needs" in nb.cells[1].source, src
         assert all(not c.get("outputs") for c in nb.cells), f"{src}: a generated notebook has no outputs"
-        page = (built_site / src.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        page = page_html(built_site, src).read_text(encoding="utf-8")
         name = Path(notebook_path(src)).name
         link = re.search(rf'<a[^>]*href="(?P<href>[^"]*{re.escape(name)})"[^>]*>', page)
         assert link and f'download="{name}"' in link.group(0), src
-        assert (built_site / src.removesuffix(".md") / link.group("href")).resolve() == (built_site / notebook_path(src)).resolve()
+        assert (page_html(built_site, src).parent / link.group("href")).resolve() == (built_site / notebook_path(src)).resolve()
 
 
 def test_the_notebooks_import_only_lstm_ref_and_the_tools_they_name(built_site: Path) -> None:
@@ -95,8 +95,8 @@ def test_the_notebook_runs_and_prints_what_the_page_shows(built_site: Path, tmp_
     nbclient = require("nbclient", HINT)
     nb = _read(built_site, src)
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    page_html = (built_site / src.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
-    page, text = _squash(page_html), _text(page_html)
+    built = page_html(built_site, src).read_text(encoding="utf-8")
+    page, text = _squash(built), _text(built)
     compared = 0
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -68,7 +68,7 @@ def quiz_page(page: Any) -> Any:
 def test_the_page_grades_with_grader_js(quiz_page: Any, base_url: str) -> None:
     """The page's grader is grader.js (checked against the Python grader in Node): a few answers through the page's copy."""
     page = quiz_page
-    page.goto(base_url + "quizzes/concepts/")
+    page.goto(base_url + "quizzes/concepts.html")
     q = generate("count-lstm", 1)
     spec = q.to_dict()["answer"]
     got = page.evaluate("([spec, texts]) => texts.map(t => window.lstmGrader.grade(spec, t).score)", [spec, [q.answer.typed(), "0", "x"]])
@@ -87,7 +87,7 @@ def _data(page: Any, template: str, variant: str) -> dict:
 
 def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(quiz_page: Any, base_url: str) -> None:
     page = quiz_page
-    page.goto(base_url + "quizzes/lstm-step/")
+    page.goto(base_url + "quizzes/lstm-step.html")
     card = _card(page, "lstm-cell-state")
     variant = card.locator("code").inner_text()
     p = _data(page, "lstm-cell-state", variant)["params"]
@@ -121,13 +121,13 @@ def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(q
     assert card.locator("input.lr-input").input_value() == f"{c[0, 0]:.4f}"
     assert card.locator(".lr-q-feedback").inner_text().startswith("✓ Correct")
     assert "Retried once" in card.locator(".lr-q-feedback").inner_text()
-    page.goto(base_url + "learn/lstm-cell/")  # progress is shared across pages
+    page.goto(base_url + "learn/lstm-cell.html")  # progress is shared across pages
     assert "lstm-step: 1 / 1 answered" in page.locator(".lr-quiz-score").first.inner_text()
 
 
 def test_choice_by_keyboard_new_variant_and_reset(quiz_page: Any, base_url: str) -> None:
     page = quiz_page
-    page.goto(base_url + "quizzes/pytorch/")
+    page.goto(base_url + "quizzes/pytorch.html")
     card = _card(page, "pytorch-gate-order")
     first_variant = card.locator("code").inner_text()
     q = _data(page, "pytorch-gate-order", first_variant)
@@ -149,7 +149,7 @@ def test_choice_by_keyboard_new_variant_and_reset(quiz_page: Any, base_url: str)
 
 def test_exported_answers_regrade_to_the_same_score(quiz_page: Any, base_url: str, tmp_path: Path) -> None:
     page = quiz_page
-    page.goto(base_url + "quizzes/counting/")
+    page.goto(base_url + "quizzes/counting.html")
     cards = page.locator(".lr-q")
     typed = []
     for k in range(cards.count()):

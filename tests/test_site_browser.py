@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import site_pages
+from quizzes import generate
 
 
 def test_every_page_loads_cleanly_and_offline(page: Any, base_url: str, built_site: Path) -> None:
@@ -22,7 +23,7 @@ def test_every_page_loads_cleanly_and_offline(page: Any, base_url: str, built_si
 
 
 def test_equations_render_as_mathml(page: Any, base_url: str) -> None:
-    page.goto(base_url + "learn/lstm-cell/")
+    page.goto(base_url + "learn/lstm-cell.html")
     sizes = page.eval_on_selector_all("math", "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })")
     assert len(sizes) >= 10
     assert all(w > 5 and h > 5 for w, h in sizes), sizes
@@ -37,7 +38,7 @@ def test_navigation_tabs_and_footer(page: Any, base_url: str) -> None:
     page.wait_for_url("**/compare/**")
     assert "RNN vs LSTM" in page.title()
     page.click("a.md-footer__link--next")
-    page.wait_for_url("**/compare/lstm-vs-gru/")
+    page.wait_for_url("**/compare/lstm-vs-gru.html")
     assert page.locator("h1").inner_text().rstrip("¶").strip() == "LSTM vs GRU"
 
 
@@ -52,7 +53,7 @@ def test_search_finds_the_forget_gate(page: Any, base_url: str) -> None:
 
 
 def test_light_dark_toggle(page: Any, base_url: str) -> None:
-    page.goto(base_url + "learn/gates/")
+    page.goto(base_url + "learn/gates.html")
     scheme = lambda: page.eval_on_selector("body", "b => b.getAttribute('data-md-color-scheme')")  # noqa: E731
     before = scheme()
     page.click("form[data-md-component='palette'] label:visible")
@@ -61,3 +62,32 @@ def test_light_dark_toggle(page: Any, base_url: str) -> None:
     assert {before, after} == {"default", "slate"}
     page.reload()
     assert scheme() == after  # the choice persists
+
+
+def test_the_site_works_opened_from_disk(page: Any, built_site: Path) -> None:
+    """file://, as a class gets it on a USB stick: nav links reach pages, search works, an explorer
+    recomputes after a slider moves, a quiz grades; nothing is blocked, nothing leaves the disk."""
+    page.goto((built_site / "index.html").as_uri())
+    page.click("nav.md-tabs >> text=Learn")
+    page.wait_for_url("**/learn/why-rnns-forget.html")
+    assert page.url.startswith("file://") and "Why a plain RNN forgets" in page.title()
+    page.click(".md-search__input")
+    page.keyboard.type("forget gate", delay=20)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    assert any("forget" in r.lower() for r in page.locator(".md-search-result__item").all_inner_texts())
+    page.goto((built_site / "learn" / "gates.html").as_uri())
+    page.wait_for_selector("#lr-explorer-lstm-cell[data-lr-ready]")
+    read = "el => el.getAttribute('data-exact')"
+    before = page.eval_on_selector("#lr-explorer-lstm-cell [data-lr-value='h.0']", read)
+    page.focus("#lr-explorer-lstm-cell input[type=range]")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.querySelector(\"#lr-explorer-lstm-cell [data-lr-value='h.0']\").getAttribute('data-exact') !== '{before}'")
+    page.goto((built_site / "quizzes" / "counting.html").as_uri())
+    card = page.locator(".lr-q", has=page.locator("code:text-matches('^count-lstm#')"))
+    variant = card.locator("code").inner_text()
+    seed = int(variant.split("#")[1].split("-")[0])
+    card.locator("input[type=text]").fill(generate("count-lstm", seed).answer.typed())  # the key, computed here in Python
+    card.locator("button[type=submit]").click()
+    assert card.locator(".lr-verdict").inner_text() == "✓ Correct"
+    assert page.watch.errors == [], page.watch.errors
+    assert [u for u in page.watch.off_host if not u.startswith("file:")] == []

@@ -1,302 +1,308 @@
 // The explorers: labelled controls on top of the tables and drawings that lstm_ref filled in
-// when the site was built (docs/extensions/explorers.py), recomputed live with steps.js.
+// when the site was built (lstm_docs/explorers.py), recomputed live with steps.js.
 //
 // Without JavaScript a reader sees the static values; with it, every element data-lr-value="KEY"
 // is rewritten from the same keys (its text as displayed, data-exact the full float64 value),
 // bars and curves are redrawn, and a polite live region says what changed. The browser tests
 // (tests/test_explorers_browser.py) drive the controls and compare the page with lstm_ref.
+// A classic script (steps.js, loaded before it, provides window.lstmSteps), so that the explorers
+// also work opened from disk, where browsers block ES modules.
 
-import { lstmStep, gruStep, rnnStep, powers } from "./steps.js";
+(function () {
+  "use strict";
 
-// ---- formatting, as Python formats the static page ------------------------------------------
+  const { lstmStep, gruStep, rnnStep, powers } = window.lstmSteps;
 
-/** Python's f"{v:.3e}": at least two digits of exponent. */
-function exp3(v) {
-  const [mantissa, exponent] = v.toExponential(3).split("e");
-  const e = Number(exponent);
-  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-}
+  // ---- formatting, as Python formats the static page ------------------------------------------
 
-const FORMATS = { f4: (v) => v.toFixed(4), e3: exp3, int: String };
-
-const vector = (values, name, n) => Array.from({ length: n }, (_, k) => Number(values[`${name}.${k}`]));
-const named = (prefix, result, names) =>
-  Object.fromEntries(names.flatMap((name) => result[name].map((v, k) => [`${prefix}${name}.${k}`, v])));
-const round = (v) => FORMATS.f4(v);
-const list = (vs) => `[${vs.map(round).join(", ")}]`;
-
-// ---- the four explorers: inputs -> {values, summary} ----------------------------------------
-
-function lstmValues(x, h, c, p, prefix = "") {
-  const step = lstmStep(x, h, c, p);
-  const kept = step.f.map((f, k) => f * c[k]);
-  const written = step.i.map((i, k) => i * step.g[k]);
-  return { step, values: named(prefix, { ...step, kept, written }, ["i", "f", "g", "o", "kept", "written", "c", "h"]) };
-}
-
-function cellInputs(values) {
-  const H = 2;
-  return [vector(values, "x", 3), vector(values, "h", H), vector(values, "c", H)];
-}
-
-const EXPLORERS = {
-  "lstm-cell"(values, weights) {
-    const [x, h, c] = cellInputs(values);
-    const { step, values: out } = lstmValues(x, h, c, weights.lstm[String(values.seed)]);
-    c.forEach((v, k) => (out[`in.c.${k}`] = v));
-    return {
-      values: out,
-      summary: `Gates i ${list(step.i)}, f ${list(step.f)}, o ${list(step.o)}; candidate g ${list(step.g)}; ` +
-        `cell state c ${list(step.c)}; hidden state h ${list(step.h)}.`,
-    };
-  },
-
-  "lstm-vs-gru"(values, weights) {
-    const [x, h, c] = cellInputs(values);
-    const { step, values: out } = lstmValues(x, h, c, weights.lstm, "lstm.");
-    const gru = gruStep(x, h, weights.gru, values.reset);
-    Object.assign(out, named("gru.", gru, ["r", "z", "n", "h"]));
-    return { values: out, summary: `LSTM h ${list(step.h)} (c ${list(step.c)}); GRU h ${list(gru.h)}.` };
-  },
-
-  decay(values, weights) {
-    const K = weights.plot.lags;
-    const rnn = powers(Number(values.w), K);
-    const lstm = powers(Number(values.f), K);
-    const out = {};
-    rnn.forEach((v, k) => (out[`rnn.${k + 1}`] = v));
-    lstm.forEach((v, k) => (out[`lstm.${k + 1}`] = v));
-    return {
-      values: out,
-      curves: { rnn, lstm },
-      summary: `After ${K} steps: RNN w^${K} = ${exp3(rnn[K - 1])}, LSTM f^${K} = ${exp3(lstm[K - 1])}.`,
-    };
-  },
-
-  sequence(values, weights, player) {
-    const T = weights.steps;
-    const lstm = structuredClone(weights.lstm);
-    lstm.b_ih[1] = Number(values.bf); // forget block of i, f, g, o (H = 1)
-    const rnn = structuredClone(weights.rnn);
-    rnn.W_hh[0][0] = Number(values.w);
-    const series = { x: [0], "lstm.c": [0], "lstm.h": [0], "rnn.h": [0] };
-    let hL = [0], cL = [0], hR = [0];
-    for (let t = 1; t <= T; t++) {
-      const x = [t === 1 ? Number(values.pulse) : 0];
-      ({ h: hL, c: cL } = lstmStep(x, hL, cL, lstm));
-      ({ h: hR } = rnnStep(x, hR, rnn));
-      series.x.push(x[0]);
-      series["lstm.c"].push(cL[0]);
-      series["lstm.h"].push(hL[0]);
-      series["rnn.h"].push(hR[0]);
-    }
-    const out = {};
-    for (const [key, vs] of Object.entries(series)) vs.forEach((v, t) => (out[`${key}.${t}`] = v));
-    const t = player.t;
-    for (const key of Object.keys(series)) out[`now.${key}`] = series[key][t];
-    return {
-      values: out,
-      curves: series,
-      summary: `Step ${t} of ${T}: input ${round(series.x[t])}; LSTM c ${round(series["lstm.c"][t])}, ` +
-        `h ${round(series["lstm.h"][t])}; RNN h ${round(series["rnn.h"][t])}.`,
-    };
-  },
-};
-
-// ---- drawing -----------------------------------------------------------------------------
-
-function setValue(el, v) {
-  el.textContent = FORMATS[el.dataset.lrFormat || "f4"](v);
-  el.dataset.exact = String(v);
-}
-
-function setBar(el, v) {
-  const [lo, hi] = el.dataset.lrSpan.split(" ").map(Number);
-  const x = Number(el.dataset.x), width = Number(el.dataset.width);
-  const clamp = Math.min(Math.max(v, lo), hi);
-  const zero = x + (width * (0 - lo)) / (hi - lo);
-  const end = x + (width * (clamp - lo)) / (hi - lo);
-  el.setAttribute("x", Math.min(zero, end).toFixed(2));
-  el.setAttribute("width", Math.abs(end - zero).toFixed(2));
-}
-
-/** Screen coordinates of the plots, as docs/extensions/explorers.py draws them. */
-const AXES = {
-  decay: (plot) => ({
-    x: (k) => plot.left + (k / plot.lags) * (plot.right - plot.left),
-    y: (v) => {
-      const log = Math.min(Math.max(v > 0 ? Math.log10(v) : plot.logMin, plot.logMin), plot.logMax);
-      return plot.top + ((plot.logMax - log) / (plot.logMax - plot.logMin)) * (plot.bottom - plot.top);
-    },
-    first: 1, // lag 1 is the first point
-  }),
-  sequence: (plot) => ({
-    x: (t) => plot.left + (t / plot.steps) * (plot.right - plot.left),
-    y: (v) => plot.top + ((1 - Math.min(Math.max(v, -1), 1)) / 2) * (plot.bottom - plot.top),
-    first: 0, // step 0, the initial state
-  }),
-};
-
-const points = (axes, values) => values.map((v, n) => `${axes.x(n + axes.first).toFixed(2)},${axes.y(v).toFixed(2)}`).join(" ");
-
-// ---- controls ----------------------------------------------------------------------------
-
-let counter = 0;
-
-function element(tag, attributes = {}, text = "") {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
-  if (text) el.textContent = text;
-  return el;
-}
-
-/** A labelled slider with a number box beside it, kept in step; calls onChange(value). */
-function rangeControl(spec, id, onChange) {
-  const row = element("div", { class: "lr-control" });
-  const label = element("label", { for: `${id}-range`, id: `${id}-label` }, spec.label);
-  const range = element("input", { type: "range", id: `${id}-range`, min: spec.min, max: spec.max, step: spec.step, value: spec.value, "data-lr-input": spec.name });
-  const number = element("input", { type: "number", id: `${id}-number`, step: "any", value: spec.value, "aria-labelledby": `${id}-label`, "data-lr-number": spec.name, inputmode: "decimal" });
-  range.addEventListener("input", () => {
-    number.value = range.value;
-    number.removeAttribute("aria-invalid");
-    onChange(Number(range.value));
-  });
-  number.addEventListener("input", () => {
-    const v = Number(number.value);
-    if (number.value.trim() === "" || !Number.isFinite(v)) {
-      number.setAttribute("aria-invalid", "true"); // keep the last good value
-      return;
-    }
-    number.removeAttribute("aria-invalid");
-    range.value = String(v); // the slider clamps to its range; the number box keeps what was typed
-    onChange(v);
-  });
-  row.append(label, range, number);
-  return row;
-}
-
-function selectControl(spec, id, onChange) {
-  const row = element("div", { class: "lr-control" });
-  const label = element("label", { for: id }, spec.label);
-  const select = element("select", { id, "data-lr-input": spec.name });
-  for (const [value, text] of spec.options) {
-    const option = element("option", { value: String(value) }, text);
-    if (String(value) === String(spec.value)) option.selected = true;
-    select.append(option);
+  /** Python's f"{v:.3e}": at least two digits of exponent. */
+  function exp3(v) {
+    const [mantissa, exponent] = v.toExponential(3).split("e");
+    const e = Number(exponent);
+    return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
   }
-  select.addEventListener("change", () => onChange(select.value));
-  row.append(label, select);
-  return row;
-}
 
-function describe(spec, value) {
-  if (!spec.options) return `${spec.label} = ${value}`;
-  const found = spec.options.find(([v]) => String(v) === String(value));
-  return `${spec.label} = ${found ? found[1] : value}`;
-}
+  const FORMATS = { f4: (v) => v.toFixed(4), e3: exp3, int: String };
 
-/** The step player of the sequence explorer: back, play/pause, step, and a step slider. */
-function playerControls(root, id, player, steps, redraw) {
-  const bar = element("div", { class: "lr-player", role: "group", "aria-label": "Step through the sequence" });
-  const back = element("button", { type: "button", class: "md-button", "data-lr-action": "back" }, "◀ Back");
-  const play = element("button", { type: "button", class: "md-button", "data-lr-action": "play", "aria-pressed": "false" }, "▶ Play");
-  const step = element("button", { type: "button", class: "md-button", "data-lr-action": "step" }, "Step ▶");
-  const label = element("label", { for: `${id}-t` }, "step t");
-  const slider = element("input", { type: "range", id: `${id}-t`, min: 0, max: steps, step: 1, value: player.t, "data-lr-input": "t" });
-  const now = element("p", { class: "lr-player__now" });
-  now.innerHTML =
-    'Step <strong data-lr-value="now.t" data-lr-format="int"></strong>: input <span data-lr-value="now.x"></span>, ' +
-    'LSTM c <span data-lr-value="now.lstm.c"></span>, LSTM h <span data-lr-value="now.lstm.h"></span>, ' +
-    'RNN h <span data-lr-value="now.rnn.h"></span>';
-  let timer = null;
-  const go = (t) => {
-    player.t = Math.min(Math.max(t, 0), steps);
-    slider.value = String(player.t);
-    redraw();
-  };
-  const stop = () => {
-    clearInterval(timer);
-    timer = null;
-    play.textContent = "▶ Play";
-    play.setAttribute("aria-pressed", "false");
-  };
-  back.addEventListener("click", () => go(player.t - 1));
-  step.addEventListener("click", () => go(player.t + 1));
-  slider.addEventListener("input", () => go(Number(slider.value)));
-  play.addEventListener("click", () => {
-    if (timer) return stop();
-    if (player.t >= steps) go(0);
-    play.textContent = "❚❚ Pause";
-    play.setAttribute("aria-pressed", "true");
-    timer = setInterval(() => (player.t >= steps ? stop() : go(player.t + 1)), 600);
-  });
-  bar.append(back, play, step, label, slider);
-  root.querySelector(".lr-explorer__figure").before(bar, now);
-}
+  const vector = (values, name, n) => Array.from({ length: n }, (_, k) => Number(values[`${name}.${k}`]));
+  const named = (prefix, result, names) =>
+    Object.fromEntries(names.flatMap((name) => result[name].map((v, k) => [`${prefix}${name}.${k}`, v])));
+  const round = (v) => FORMATS.f4(v);
+  const list = (vs) => `[${vs.map(round).join(", ")}]`;
 
-function setUp(root) {
-  const kind = root.dataset.explorer;
-  const compute = EXPLORERS[kind];
-  if (!compute) return;
-  const config = JSON.parse(root.dataset.config);
-  const values = Object.fromEntries(config.inputs.map((spec) => [spec.name, spec.value]));
-  const id = `lr-x${++counter}`;
-  const player = { t: 0 };
-  const axes = AXES[kind] && AXES[kind](config.weights.plot);
+  // ---- the four explorers: inputs -> {values, summary} ----------------------------------------
 
-  const fieldset = element("fieldset", { class: "lr-explorer__controls" });
-  fieldset.append(element("legend", {}, "Inputs"));
-  const live = element("p", { class: "lr-explorer__live", role: "status", "aria-live": "polite" });
-  const inputsLine = root.querySelector("[data-lr-inputs]");
-  const source = root.querySelector("[data-lr-source]");
-  let announce = null;
+  function lstmValues(x, h, c, p, prefix = "") {
+    const step = lstmStep(x, h, c, p);
+    const kept = step.f.map((f, k) => f * c[k]);
+    const written = step.i.map((i, k) => i * step.g[k]);
+    return { step, values: named(prefix, { ...step, kept, written }, ["i", "f", "g", "o", "kept", "written", "c", "h"]) };
+  }
 
-  const redraw = () => {
-    const result = compute(values, config.weights, player);
-    if (kind === "sequence") result.values["now.t"] = player.t;
-    for (const el of root.querySelectorAll("[data-lr-value]")) {
-      const v = result.values[el.dataset.lrValue];
-      if (v !== undefined) setValue(el, v);
-    }
-    for (const el of root.querySelectorAll("[data-lr-bar]")) setBar(el, result.values[el.dataset.lrBar]);
-    for (const el of root.querySelectorAll("[data-lr-curve]")) {
-      const series = result.curves[el.dataset.lrCurve];
-      el.setAttribute("points", points(axes, kind === "sequence" ? series.slice(0, player.t + 1) : series));
-    }
-    if (kind === "sequence") {
-      const marker = root.querySelector("[data-lr-now]");
-      marker.setAttribute("x1", axes.x(player.t).toFixed(2));
-      marker.setAttribute("x2", axes.x(player.t).toFixed(2));
-      for (const row of root.querySelectorAll("tr[data-lr-step]")) {
-        const current = Number(row.dataset.lrStep) === player.t;
-        row.classList.toggle("lr-current", current);
-        if (current) row.setAttribute("aria-current", "step");
-        else row.removeAttribute("aria-current");
+  function cellInputs(values) {
+    const H = 2;
+    return [vector(values, "x", 3), vector(values, "h", H), vector(values, "c", H)];
+  }
+
+  const EXPLORERS = {
+    "lstm-cell"(values, weights) {
+      const [x, h, c] = cellInputs(values);
+      const { step, values: out } = lstmValues(x, h, c, weights.lstm[String(values.seed)]);
+      c.forEach((v, k) => (out[`in.c.${k}`] = v));
+      return {
+        values: out,
+        summary: `Gates i ${list(step.i)}, f ${list(step.f)}, o ${list(step.o)}; candidate g ${list(step.g)}; ` +
+          `cell state c ${list(step.c)}; hidden state h ${list(step.h)}.`,
+      };
+    },
+
+    "lstm-vs-gru"(values, weights) {
+      const [x, h, c] = cellInputs(values);
+      const { step, values: out } = lstmValues(x, h, c, weights.lstm, "lstm.");
+      const gru = gruStep(x, h, weights.gru, values.reset);
+      Object.assign(out, named("gru.", gru, ["r", "z", "n", "h"]));
+      return { values: out, summary: `LSTM h ${list(step.h)} (c ${list(step.c)}); GRU h ${list(gru.h)}.` };
+    },
+
+    decay(values, weights) {
+      const K = weights.plot.lags;
+      const rnn = powers(Number(values.w), K);
+      const lstm = powers(Number(values.f), K);
+      const out = {};
+      rnn.forEach((v, k) => (out[`rnn.${k + 1}`] = v));
+      lstm.forEach((v, k) => (out[`lstm.${k + 1}`] = v));
+      return {
+        values: out,
+        curves: { rnn, lstm },
+        summary: `After ${K} steps: RNN w^${K} = ${exp3(rnn[K - 1])}, LSTM f^${K} = ${exp3(lstm[K - 1])}.`,
+      };
+    },
+
+    sequence(values, weights, player) {
+      const T = weights.steps;
+      const lstm = structuredClone(weights.lstm);
+      lstm.b_ih[1] = Number(values.bf); // forget block of i, f, g, o (H = 1)
+      const rnn = structuredClone(weights.rnn);
+      rnn.W_hh[0][0] = Number(values.w);
+      const series = { x: [0], "lstm.c": [0], "lstm.h": [0], "rnn.h": [0] };
+      let hL = [0], cL = [0], hR = [0];
+      for (let t = 1; t <= T; t++) {
+        const x = [t === 1 ? Number(values.pulse) : 0];
+        ({ h: hL, c: cL } = lstmStep(x, hL, cL, lstm));
+        ({ h: hR } = rnnStep(x, hR, rnn));
+        series.x.push(x[0]);
+        series["lstm.c"].push(cL[0]);
+        series["lstm.h"].push(hL[0]);
+        series["rnn.h"].push(hR[0]);
       }
-    }
-    for (const el of root.querySelectorAll("[data-lr-when]")) {
-      const [name, value] = el.dataset.lrWhen.split("=");
-      el.hidden = String(values[name]) !== value;
-    }
-    if (inputsLine) inputsLine.textContent = `Inputs: ${config.inputs.map((spec) => describe(spec, values[spec.name])).join("; ")}.`;
-    clearTimeout(announce); // a slider being dragged announces once, when it rests
-    announce = setTimeout(() => (live.textContent = result.summary), 250);
-    root.dataset.lrSummary = result.summary;
+      const out = {};
+      for (const [key, vs] of Object.entries(series)) vs.forEach((v, t) => (out[`${key}.${t}`] = v));
+      const t = player.t;
+      for (const key of Object.keys(series)) out[`now.${key}`] = series[key][t];
+      return {
+        values: out,
+        curves: series,
+        summary: `Step ${t} of ${T}: input ${round(series.x[t])}; LSTM c ${round(series["lstm.c"][t])}, ` +
+          `h ${round(series["lstm.h"][t])}; RNN h ${round(series["rnn.h"][t])}.`,
+      };
+    },
   };
 
-  config.inputs.forEach((spec, n) => {
-    const onChange = (v) => {
-      values[spec.name] = v;
+  // ---- drawing -----------------------------------------------------------------------------
+
+  function setValue(el, v) {
+    el.textContent = FORMATS[el.dataset.lrFormat || "f4"](v);
+    el.dataset.exact = String(v);
+  }
+
+  function setBar(el, v) {
+    const [lo, hi] = el.dataset.lrSpan.split(" ").map(Number);
+    const x = Number(el.dataset.x), width = Number(el.dataset.width);
+    const clamp = Math.min(Math.max(v, lo), hi);
+    const zero = x + (width * (0 - lo)) / (hi - lo);
+    const end = x + (width * (clamp - lo)) / (hi - lo);
+    el.setAttribute("x", Math.min(zero, end).toFixed(2));
+    el.setAttribute("width", Math.abs(end - zero).toFixed(2));
+  }
+
+  /** Screen coordinates of the plots, as docs/extensions/explorers.py draws them. */
+  const AXES = {
+    decay: (plot) => ({
+      x: (k) => plot.left + (k / plot.lags) * (plot.right - plot.left),
+      y: (v) => {
+        const log = Math.min(Math.max(v > 0 ? Math.log10(v) : plot.logMin, plot.logMin), plot.logMax);
+        return plot.top + ((plot.logMax - log) / (plot.logMax - plot.logMin)) * (plot.bottom - plot.top);
+      },
+      first: 1, // lag 1 is the first point
+    }),
+    sequence: (plot) => ({
+      x: (t) => plot.left + (t / plot.steps) * (plot.right - plot.left),
+      y: (v) => plot.top + ((1 - Math.min(Math.max(v, -1), 1)) / 2) * (plot.bottom - plot.top),
+      first: 0, // step 0, the initial state
+    }),
+  };
+
+  const points = (axes, values) => values.map((v, n) => `${axes.x(n + axes.first).toFixed(2)},${axes.y(v).toFixed(2)}`).join(" ");
+
+  // ---- controls ----------------------------------------------------------------------------
+
+  let counter = 0;
+
+  function element(tag, attributes = {}, text = "") {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  /** A labelled slider with a number box beside it, kept in step; calls onChange(value). */
+  function rangeControl(spec, id, onChange) {
+    const row = element("div", { class: "lr-control" });
+    const label = element("label", { for: `${id}-range`, id: `${id}-label` }, spec.label);
+    const range = element("input", { type: "range", id: `${id}-range`, min: spec.min, max: spec.max, step: spec.step, value: spec.value, "data-lr-input": spec.name });
+    const number = element("input", { type: "number", id: `${id}-number`, step: "any", value: spec.value, "aria-labelledby": `${id}-label`, "data-lr-number": spec.name, inputmode: "decimal" });
+    range.addEventListener("input", () => {
+      number.value = range.value;
+      number.removeAttribute("aria-invalid");
+      onChange(Number(range.value));
+    });
+    number.addEventListener("input", () => {
+      const v = Number(number.value);
+      if (number.value.trim() === "" || !Number.isFinite(v)) {
+        number.setAttribute("aria-invalid", "true"); // keep the last good value
+        return;
+      }
+      number.removeAttribute("aria-invalid");
+      range.value = String(v); // the slider clamps to its range; the number box keeps what was typed
+      onChange(v);
+    });
+    row.append(label, range, number);
+    return row;
+  }
+
+  function selectControl(spec, id, onChange) {
+    const row = element("div", { class: "lr-control" });
+    const label = element("label", { for: id }, spec.label);
+    const select = element("select", { id, "data-lr-input": spec.name });
+    for (const [value, text] of spec.options) {
+      const option = element("option", { value: String(value) }, text);
+      if (String(value) === String(spec.value)) option.selected = true;
+      select.append(option);
+    }
+    select.addEventListener("change", () => onChange(select.value));
+    row.append(label, select);
+    return row;
+  }
+
+  function describe(spec, value) {
+    if (!spec.options) return `${spec.label} = ${value}`;
+    const found = spec.options.find(([v]) => String(v) === String(value));
+    return `${spec.label} = ${found ? found[1] : value}`;
+  }
+
+  /** The step player of the sequence explorer: back, play/pause, step, and a step slider. */
+  function playerControls(root, id, player, steps, redraw) {
+    const bar = element("div", { class: "lr-player", role: "group", "aria-label": "Step through the sequence" });
+    const back = element("button", { type: "button", class: "md-button", "data-lr-action": "back" }, "◀ Back");
+    const play = element("button", { type: "button", class: "md-button", "data-lr-action": "play", "aria-pressed": "false" }, "▶ Play");
+    const step = element("button", { type: "button", class: "md-button", "data-lr-action": "step" }, "Step ▶");
+    const label = element("label", { for: `${id}-t` }, "step t");
+    const slider = element("input", { type: "range", id: `${id}-t`, min: 0, max: steps, step: 1, value: player.t, "data-lr-input": "t" });
+    const now = element("p", { class: "lr-player__now" });
+    now.innerHTML =
+      'Step <strong data-lr-value="now.t" data-lr-format="int"></strong>: input <span data-lr-value="now.x"></span>, ' +
+      'LSTM c <span data-lr-value="now.lstm.c"></span>, LSTM h <span data-lr-value="now.lstm.h"></span>, ' +
+      'RNN h <span data-lr-value="now.rnn.h"></span>';
+    let timer = null;
+    const go = (t) => {
+      player.t = Math.min(Math.max(t, 0), steps);
+      slider.value = String(player.t);
       redraw();
     };
-    fieldset.append(spec.options ? selectControl(spec, `${id}-${n}`, onChange) : rangeControl(spec, `${id}-${n}`, onChange));
-  });
-  root.querySelector(".lr-explorer__title").after(fieldset);
-  if (kind === "sequence") playerControls(root, id, player, config.weights.steps, redraw);
-  root.append(live);
-  if (source) source.textContent = "Computed in your browser by steps.js, a port of lstm_ref checked against it by the test suite.";
-  redraw();
-  root.dataset.lrReady = "true";
-}
+    const stop = () => {
+      clearInterval(timer);
+      timer = null;
+      play.textContent = "▶ Play";
+      play.setAttribute("aria-pressed", "false");
+    };
+    back.addEventListener("click", () => go(player.t - 1));
+    step.addEventListener("click", () => go(player.t + 1));
+    slider.addEventListener("input", () => go(Number(slider.value)));
+    play.addEventListener("click", () => {
+      if (timer) return stop();
+      if (player.t >= steps) go(0);
+      play.textContent = "❚❚ Pause";
+      play.setAttribute("aria-pressed", "true");
+      timer = setInterval(() => (player.t >= steps ? stop() : go(player.t + 1)), 600);
+    });
+    bar.append(back, play, step, label, slider);
+    root.querySelector(".lr-explorer__figure").before(bar, now);
+  }
 
-for (const root of document.querySelectorAll(".lr-explorer[data-explorer]")) setUp(root);
+  function setUp(root) {
+    const kind = root.dataset.explorer;
+    const compute = EXPLORERS[kind];
+    if (!compute) return;
+    const config = JSON.parse(root.dataset.config);
+    const values = Object.fromEntries(config.inputs.map((spec) => [spec.name, spec.value]));
+    const id = `lr-x${++counter}`;
+    const player = { t: 0 };
+    const axes = AXES[kind] && AXES[kind](config.weights.plot);
+
+    const fieldset = element("fieldset", { class: "lr-explorer__controls" });
+    fieldset.append(element("legend", {}, "Inputs"));
+    const live = element("p", { class: "lr-explorer__live", role: "status", "aria-live": "polite" });
+    const inputsLine = root.querySelector("[data-lr-inputs]");
+    const source = root.querySelector("[data-lr-source]");
+    let announce = null;
+
+    const redraw = () => {
+      const result = compute(values, config.weights, player);
+      if (kind === "sequence") result.values["now.t"] = player.t;
+      for (const el of root.querySelectorAll("[data-lr-value]")) {
+        const v = result.values[el.dataset.lrValue];
+        if (v !== undefined) setValue(el, v);
+      }
+      for (const el of root.querySelectorAll("[data-lr-bar]")) setBar(el, result.values[el.dataset.lrBar]);
+      for (const el of root.querySelectorAll("[data-lr-curve]")) {
+        const series = result.curves[el.dataset.lrCurve];
+        el.setAttribute("points", points(axes, kind === "sequence" ? series.slice(0, player.t + 1) : series));
+      }
+      if (kind === "sequence") {
+        const marker = root.querySelector("[data-lr-now]");
+        marker.setAttribute("x1", axes.x(player.t).toFixed(2));
+        marker.setAttribute("x2", axes.x(player.t).toFixed(2));
+        for (const row of root.querySelectorAll("tr[data-lr-step]")) {
+          const current = Number(row.dataset.lrStep) === player.t;
+          row.classList.toggle("lr-current", current);
+          if (current) row.setAttribute("aria-current", "step");
+          else row.removeAttribute("aria-current");
+        }
+      }
+      for (const el of root.querySelectorAll("[data-lr-when]")) {
+        const [name, value] = el.dataset.lrWhen.split("=");
+        el.hidden = String(values[name]) !== value;
+      }
+      if (inputsLine) inputsLine.textContent = `Inputs: ${config.inputs.map((spec) => describe(spec, values[spec.name])).join("; ")}.`;
+      clearTimeout(announce); // a slider being dragged announces once, when it rests
+      announce = setTimeout(() => (live.textContent = result.summary), 250);
+      root.dataset.lrSummary = result.summary;
+    };
+
+    config.inputs.forEach((spec, n) => {
+      const onChange = (v) => {
+        values[spec.name] = v;
+        redraw();
+      };
+      fieldset.append(spec.options ? selectControl(spec, `${id}-${n}`, onChange) : rangeControl(spec, `${id}-${n}`, onChange));
+    });
+    root.querySelector(".lr-explorer__title").after(fieldset);
+    if (kind === "sequence") playerControls(root, id, player, config.weights.steps, redraw);
+    root.append(live);
+    if (source) source.textContent = "Computed in your browser by steps.js, a port of lstm_ref checked against it by the test suite.";
+    redraw();
+    root.dataset.lrReady = "true";
+  }
+
+  for (const root of document.querySelectorAll(".lr-explorer[data-explorer]")) setUp(root);
+})();

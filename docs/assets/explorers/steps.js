@@ -1,6 +1,6 @@
 // One step of an LSTM, a GRU and a plain RNN, in PyTorch's layout: the live parts of the site.
 //
-// A port of lstm_ref's equations to plain JavaScript (an ES module, no dependencies), so that
+// A port of lstm_ref's equations to plain JavaScript (no dependencies), so that
 // a reader can move a value and watch the gates respond without Python. Every function here
 // is checked against lstm_ref by the test suite (tests/test_explorers_js.py): seeded float64
 // cases of several sizes with nonzero biases must agree to 1e-12.
@@ -9,95 +9,106 @@
 // gate blocks are stacked in PyTorch's order (LSTM i, f, g, o; GRU r, z, n); both biases are
 // added. Vectors are plain arrays of numbers.
 
-/** The logistic sigmoid, computed without overflow for either sign of z. */
-export function sigmoid(z) {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
+// A classic script, not an ES module, so that it also runs opened from disk (file://), where
+// browsers block modules: window.lstmSteps on a page, module.exports in Node (the tests).
 
-/** W v + b, for W given as an array of rows (b may be omitted). */
-export function affine(W, v, b) {
-  return W.map((row, k) => row.reduce((sum, w, j) => sum + w * v[j], 0) + (b ? b[k] : 0));
-}
+(function (root) {
+  "use strict";
 
-/** The k-th block of H entries of a stacked vector. */
-function block(v, k, H) {
-  return v.slice(k * H, (k + 1) * H);
-}
-
-/** z = W_ih x + b_ih + W_hh h + b_hh: the pre-activations of every gate block, stacked. */
-export function preactivations(x, h, p) {
-  const gx = affine(p.W_ih, x, p.b_ih);
-  const gh = affine(p.W_hh, h, p.b_hh);
-  return gx.map((v, k) => v + gh[k]);
-}
-
-/** The cell update from the gate values: c = f c_prev + i g, h = o tanh(c) (lstm_ref.pointwise). */
-export function lstmPointwise(i, f, g, o, cPrev) {
-  const c = cPrev.map((cp, k) => f[k] * cp + i[k] * g[k]);
-  const tanhC = c.map(Math.tanh);
-  return { c, tanhC, h: tanhC.map((t, k) => o[k] * t) };
-}
-
-/** One LSTM step: every named intermediate, {z, i, f, g, o, c, tanhC, h}. */
-export function lstmStep(x, h, c, p) {
-  const H = c.length;
-  const z = preactivations(x, h, p);
-  const i = block(z, 0, H).map(sigmoid);
-  const f = block(z, 1, H).map(sigmoid);
-  const g = block(z, 2, H).map(Math.tanh);
-  const o = block(z, 3, H).map(sigmoid);
-  return { z, i, f, g, o, ...lstmPointwise(i, f, g, o, c) };
-}
-
-/**
- * One GRU step, {r, z, n, h}. reset = "after" is PyTorch's GRU, r * (W_hn h + b_hn);
- * "before" is Cho et al. (2014, v3) and d2l, W_hn (r * h) + b_hn.
- */
-export function gruStep(x, h, p, reset = "after") {
-  const H = h.length;
-  const gx = affine(p.W_ih, x, p.b_ih);
-  const gh = affine(p.W_hh, h, p.b_hh);
-  const r = block(gx, 0, H).map((v, k) => sigmoid(v + gh[k]));
-  const z = block(gx, 1, H).map((v, k) => sigmoid(v + gh[H + k]));
-  let candidate;
-  if (reset === "after") {
-    candidate = block(gh, 2, H).map((v, k) => r[k] * v);
-  } else if (reset === "before") {
-    const rh = h.map((v, k) => r[k] * v);
-    candidate = affine(p.W_hh.slice(2 * H), rh, p.b_hh && p.b_hh.slice(2 * H));
-  } else {
-    throw new Error(`reset: expected "after" or "before", got ${JSON.stringify(reset)}`);
+  /** The logistic sigmoid, computed without overflow for either sign of z. */
+  function sigmoid(z) {
+    if (z >= 0) return 1 / (1 + Math.exp(-z));
+    const e = Math.exp(z);
+    return e / (1 + e);
   }
-  const n = block(gx, 2, H).map((v, k) => Math.tanh(v + candidate[k]));
-  return { r, z, n, h: n.map((v, k) => (1 - z[k]) * v + z[k] * h[k]) };
-}
 
-/** One plain RNN step, {z, h}: h = tanh(z) or relu(z), z = W_ih x + b_ih + W_hh h + b_hh. */
-export function rnnStep(x, h, p, nonlinearity = "tanh") {
-  const z = preactivations(x, h, p);
-  if (nonlinearity === "tanh") return { z, h: z.map(Math.tanh) };
-  if (nonlinearity === "relu") return { z, h: z.map((v) => Math.max(v, 0)) };
-  throw new Error(`nonlinearity: expected "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`);
-}
+  /** W v + b, for W given as an array of rows (b may be omitted). */
+  function affine(W, v, b) {
+    return W.map((row, k) => row.reduce((sum, w, j) => sum + w * v[j], 0) + (b ? b[k] : 0));
+  }
 
-/**
- * The per-step gradient factor of a plain RNN, the Jacobian dh_t/dh_{t-1} = diag(phi'(z)) W_hh,
- * as an array of rows. Backpropagation through time multiplies one of these per step.
- */
-export function rnnJacobian(x, h, p, nonlinearity = "tanh") {
-  const { z, h: hNew } = rnnStep(x, h, p, nonlinearity);
-  const slope = nonlinearity === "tanh" ? hNew.map((v) => 1 - v * v) : z.map((v) => (v > 0 ? 1 : 0));
-  return p.W_hh.map((row, k) => row.map((w) => slope[k] * w));
-}
+  /** The k-th block of H entries of a stacked vector. */
+  function block(v, k, H) {
+    return v.slice(k * H, (k + 1) * H);
+  }
 
-/** The LSTM's factor along the cell state, dc_t/dc_{t-1} = diag(f): its diagonal, f. */
-export function lstmCellFactor(x, h, c, p) {
-  return lstmStep(x, h, c, p).f;
-}
+  /** z = W_ih x + b_ih + W_hh h + b_hh: the pre-activations of every gate block, stacked. */
+  function preactivations(x, h, p) {
+    const gx = affine(p.W_ih, x, p.b_ih);
+    const gh = affine(p.W_hh, h, p.b_hh);
+    return gx.map((v, k) => v + gh[k]);
+  }
 
-/** a^k for k = 1..K: the gradient factor after k steps of a one-unit recurrence with factor a. */
-export function powers(a, K) {
-  return Array.from({ length: K }, (_, k) => a ** (k + 1));
-}
+  /** The cell update from the gate values: c = f c_prev + i g, h = o tanh(c) (lstm_ref.pointwise). */
+  function lstmPointwise(i, f, g, o, cPrev) {
+    const c = cPrev.map((cp, k) => f[k] * cp + i[k] * g[k]);
+    const tanhC = c.map(Math.tanh);
+    return { c, tanhC, h: tanhC.map((t, k) => o[k] * t) };
+  }
+
+  /** One LSTM step: every named intermediate, {z, i, f, g, o, c, tanhC, h}. */
+  function lstmStep(x, h, c, p) {
+    const H = c.length;
+    const z = preactivations(x, h, p);
+    const i = block(z, 0, H).map(sigmoid);
+    const f = block(z, 1, H).map(sigmoid);
+    const g = block(z, 2, H).map(Math.tanh);
+    const o = block(z, 3, H).map(sigmoid);
+    return { z, i, f, g, o, ...lstmPointwise(i, f, g, o, c) };
+  }
+
+  /**
+   * One GRU step, {r, z, n, h}. reset = "after" is PyTorch's GRU, r * (W_hn h + b_hn);
+   * "before" is Cho et al. (2014, v3) and d2l, W_hn (r * h) + b_hn.
+   */
+  function gruStep(x, h, p, reset = "after") {
+    const H = h.length;
+    const gx = affine(p.W_ih, x, p.b_ih);
+    const gh = affine(p.W_hh, h, p.b_hh);
+    const r = block(gx, 0, H).map((v, k) => sigmoid(v + gh[k]));
+    const z = block(gx, 1, H).map((v, k) => sigmoid(v + gh[H + k]));
+    let candidate;
+    if (reset === "after") {
+      candidate = block(gh, 2, H).map((v, k) => r[k] * v);
+    } else if (reset === "before") {
+      const rh = h.map((v, k) => r[k] * v);
+      candidate = affine(p.W_hh.slice(2 * H), rh, p.b_hh && p.b_hh.slice(2 * H));
+    } else {
+      throw new Error(`reset: expected "after" or "before", got ${JSON.stringify(reset)}`);
+    }
+    const n = block(gx, 2, H).map((v, k) => Math.tanh(v + candidate[k]));
+    return { r, z, n, h: n.map((v, k) => (1 - z[k]) * v + z[k] * h[k]) };
+  }
+
+  /** One plain RNN step, {z, h}: h = tanh(z) or relu(z), z = W_ih x + b_ih + W_hh h + b_hh. */
+  function rnnStep(x, h, p, nonlinearity = "tanh") {
+    const z = preactivations(x, h, p);
+    if (nonlinearity === "tanh") return { z, h: z.map(Math.tanh) };
+    if (nonlinearity === "relu") return { z, h: z.map((v) => Math.max(v, 0)) };
+    throw new Error(`nonlinearity: expected "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`);
+  }
+
+  /**
+   * The per-step gradient factor of a plain RNN, the Jacobian dh_t/dh_{t-1} = diag(phi'(z)) W_hh,
+   * as an array of rows. Backpropagation through time multiplies one of these per step.
+   */
+  function rnnJacobian(x, h, p, nonlinearity = "tanh") {
+    const { z, h: hNew } = rnnStep(x, h, p, nonlinearity);
+    const slope = nonlinearity === "tanh" ? hNew.map((v) => 1 - v * v) : z.map((v) => (v > 0 ? 1 : 0));
+    return p.W_hh.map((row, k) => row.map((w) => slope[k] * w));
+  }
+
+  /** The LSTM's factor along the cell state, dc_t/dc_{t-1} = diag(f): its diagonal, f. */
+  function lstmCellFactor(x, h, c, p) {
+    return lstmStep(x, h, c, p).f;
+  }
+
+  /** a^k for k = 1..K: the gradient factor after k steps of a one-unit recurrence with factor a. */
+  function powers(a, K) {
+    return Array.from({ length: K }, (_, k) => a ** (k + 1));
+  }
+
+  const api = { sigmoid: sigmoid, affine: affine, preactivations: preactivations, lstmPointwise: lstmPointwise, lstmStep: lstmStep, gruStep: gruStep, rnnStep: rnnStep, rnnJacobian: rnnJacobian, lstmCellFactor: lstmCellFactor, powers: powers };
+  if (typeof module === "object" && module.exports) module.exports = api;
+  else root.lstmSteps = api;
+})(typeof window !== "undefined" ? window : this);
