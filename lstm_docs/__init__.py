@@ -7,8 +7,9 @@
 * ``lstm_docs.quiz``: ``<!-- quiz ... -->`` lines become self-check quiz blocks;
 * ``lstm_docs.explorers``: ``<!-- explorer KIND -->`` lines become explorers, filled in by lstm_ref.
 
-``lstm_docs.notebooks`` turns a page into a Jupyter notebook, and ``notebook_hook.py`` (a
-MkDocs hook) adds the notebooks to the site. The package sits beside ``lstm_ref`` and
+``lstm_docs.notebooks`` turns a page into a Jupyter notebook, ``lstm_docs.downloads`` builds
+the files of the *Get the code* page, and ``files_hook.py`` (a MkDocs hook) adds both to the
+site. The package sits beside ``lstm_ref`` and
 ``quizzes`` and imports both; neither imports it. It needs the ``docs`` extra.
 """
 

@@ -2,19 +2,22 @@
 ``markdown-exec`` blocks, in page order.
 
 * Prose becomes Markdown cells. Admonitions and content tabs are opened out (their title in
-  bold); links to other pages keep their text; figures, quizzes and explorers, which only the
-  site can show, become a line saying so.
+  bold); a link to another page points to it on the site when the site's address is known
+  (``site_url``), and keeps just its text otherwise (a downloaded notebook has no pages beside
+  it); figures, quizzes and explorers, which only the site can show, become a line saying so.
 * A ``pycon`` block becomes code cells, one per example that prints something, so that
   Jupyter shows each output where the page shows it. The page's expected output is kept in the
   cell's metadata (``lstm_ref.expected``), for the test that runs the notebooks.
-* A ``python exec="on"`` block (markdown-exec) becomes a ``%%page_output`` cell: a cell magic,
-  defined in the notebook's first code cell, that runs the code as the site's build does (blocks
-  of one ``session`` share their variables, others are on their own) and shows what it prints
-  as Markdown, or as HTML with ``html=on``.
+* A ``python exec="on"`` block (markdown-exec) becomes a ``%%page_output`` cell, the cell
+  magic of ``lstm_ref.notebook`` (loaded by the notebook's first code cell,
+  ``%load_ext lstm_ref.notebook``): it runs the code as the site's build does (blocks of one
+  ``session`` share their variables, others are on their own) and shows what it prints as
+  Markdown, or as HTML with ``html=on``. The block's first line, a comment, says what it
+  computes.
 
-Only ``json`` and the standard library are used here, so the MkDocs hook that writes the
-notebooks (``notebook_hook.py``) adds nothing to the build's requirements; ``nbformat``
-validates them in the tests.
+Only the standard library (and ``lstm_ref.markup``) is used here, so the MkDocs hook that
+writes the notebooks (``files_hook.py``) adds nothing to the build's requirements;
+``nbformat`` validates them in the tests.
 
 >>> nb = notebook("# Title\\n\\nText with [a link](other.md).\\n\\n```pycon\\n>>> x = 2\\n>>> print(x + 1)\\n3\\n```\\n", "learn/demo.md")
 >>> [cell["cell_type"] for cell in nb["cells"]]
@@ -33,10 +36,10 @@ from typing import Any
 
 from lstm_ref import markup
 
-__all__ = ["SECTIONS", "has_notebook", "notebook", "notebook_path", "notebook_text"]
+__all__ = ["SECTIONS", "has_notebook", "install_note", "notebook", "notebook_path", "notebook_text"]
 
 SECTIONS = ("learn/", "compare/")  # the pages that get a notebook
-INSTALL = "pip install lstm-ref"
+GET_THE_CODE = "get-the-code.md"  # the page with the wheel, from the site's root
 
 _BLOCK_HEADER = re.compile(r'^(?:(?:\?\?\?\+?|!!!)\s+(?P<kind>\w+)(?:\s+"(?P<title>[^"]*)")?|===\s+"(?P<tab>[^"]*)")\s*$')
 _SITE_ONLY = {  # what a directive becomes in a notebook
@@ -44,41 +47,11 @@ _SITE_ONLY = {  # what a directive becomes in a notebook
     "explorer": "*On the site, an interactive explorer comes here: change the inputs and watch every value respond.*",
 }
 _IMAGE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\([^)]*\)(\{[^}]*\})?\s*$")
-_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?!https?:)[^)]*\)")
+_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?!https?:)(?P<target>[^)]*)\)")
 _ATTRS = re.compile(r"\s*\{\s*[.#:][^}]*\}\s*$")
 _FIGCAPTION = re.compile(r"<figcaption>(?P<caption>.*?)</figcaption>", re.DOTALL)
 
-# The notebook's first code cell: %%page_output runs a cell as markdown-exec runs a block.
-SETUP = """\
-# Some cells below print Markdown (or HTML) that the site shows as a table, a list or a figure.
-# %%page_output runs such a cell as the site's build does: cells of one session share their
-# variables, a cell without one runs on its own; what it prints is shown rendered.
-import contextlib
-import io
-
-from IPython.core.magic import register_cell_magic
-from IPython.display import HTML, Markdown, display
-
-_sessions: dict = {}
-
-
-@register_cell_magic
-def page_output(line, cell):
-    options = dict(option.split("=", 1) for option in line.split())
-    namespace = _sessions.setdefault(options["session"], {}) if "session" in options else {}
-    printed = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(printed):
-            exec(compile(cell, "<cell>", "exec"), namespace)
-    except ModuleNotFoundError as exc:
-        if exc.name != "matplotlib":
-            raise
-        display(Markdown("*This figure needs matplotlib: `pip install matplotlib`.*"))
-        return
-    text = printed.getvalue()
-    if "result" in options:
-        text = f"```{options['result']}\\n{text}```"
-    display(HTML(text) if options.get("html") == "on" else Markdown(text))"""
+SETUP = "%load_ext lstm_ref.notebook"  # the first code cell, where a page computes tables or figures
 
 
 def has_notebook(src_uri: str) -> bool:
@@ -115,8 +88,19 @@ def _open_out(lines: list[str]) -> list[str]:
     return out
 
 
-def _prose(line: str) -> str:
-    line = _LINK.sub(lambda m: m.group("text"), line)
+def _page_url(site_url: str, src_uri: str, target: str) -> str:
+    """The site's address of ``target`` (a link on the page ``src_uri``): ``gates.md#f`` -> ``SITE/learn/gates.html#f``."""
+    path, _, anchor = target.partition("#")
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path)) if path else src_uri
+    path = path.removesuffix(".md") + ".html" if path.endswith(".md") else path
+    return f"{site_url.rstrip('/')}/{path}" + (f"#{anchor}" if anchor else "")
+
+
+def _prose(line: str, src_uri: str, site_url: str | None) -> str:
+    if site_url is None:
+        line = _LINK.sub(lambda m: m.group("text"), line)
+    else:
+        line = _LINK.sub(lambda m: f"[{m.group('text')}]({_page_url(site_url, src_uri, m.group('target'))})", line)
     return _ATTRS.sub("", line)
 
 
@@ -154,26 +138,39 @@ def _pycon(builder: _Builder, block: str) -> None:
         builder.code("\n".join(pending))
 
 
-def _exec(builder: _Builder, options: dict[str, str], code: str) -> None:
+def _exec(builder: _Builder, options: dict[str, str], code: str, src_uri: str, site_url: str | None) -> None:
     flags = " ".join(f"{name}={options[name]}" for name in ("session", "html", "result") if name in options)
+    if site_url is not None:  # what the cell prints may link to other pages
+        flags += f" site={site_url} page={src_uri}"
     builder.code(f"%%page_output {flags}".rstrip() + "\n" + code.rstrip("\n"))
 
 
-def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
-    """The notebook (nbformat 4.5, as a dict) of the page whose Markdown source is ``markdown``."""
+def install_note(title: str, needs: list[str], site_url: str | None, *, figures: bool = False) -> str:
+    """The notebook's opening note: what it is, and the install line that makes it run."""
+    from lstm_docs.downloads import wheel_name
+
+    where = f"[Get the code]({_page_url(site_url, GET_THE_CODE, GET_THE_CODE)})" if site_url else "*Get the code* (the last tab of the site)"
+    return (
+        f"This notebook is the page *{title}* of the lstm_ref site, generated from the page's source when the site was built: "
+        f"every number it prints is computed by lstm_ref, as on the site. It runs in plain Jupyter once lstm_ref is installed: "
+        f"download `{wheel_name()}` from the site's page {where}, then run `pip install {wheel_name()}`"
+        + "".join(f"; the cells marked below also need {need}" for need in needs)
+        + ("; its figures are drawn with matplotlib (`pip install matplotlib`), and without it every number is still computed" if figures else "")
+        + "."
+    )
+
+
+def notebook(markdown: str, src_uri: str, *, site_url: str | None = None) -> dict[str, Any]:
+    """The notebook (nbformat 4.5, as a dict) of the page whose Markdown source is ``markdown``;
+    ``site_url``, the site's address, makes its links absolute."""
     lines = _open_out(markdown.splitlines())
     builder = _Builder()
     title = next((line[2:].strip() for line in lines if line.startswith("# ")), src_uri)
     needs = sorted({region.needs for line in lines if (region := markup.skip_start(line))})
     builder.text.append(f"# {title}")
     builder.flush()
-    builder.cell(
-        "markdown",
-        f"This notebook is the page *{title}* of the lstm_ref site, generated from the page's source when the site was built: "
-        f"every number it prints is computed by lstm_ref, as on the site. It runs in plain Jupyter: `{INSTALL}` is all it needs"
-        + "".join(f"; the cells marked below also need {need}" for need in needs)
-        + ".",
-    )
+    figures = any("import matplotlib" in fence.body for fence in markup.fences(markdown) if fence.options.get("exec") == "on")
+    builder.cell("markdown", install_note(title, needs, site_url, figures=figures))
     if any((fence := markup.fence_open(line)) and fence[1].get("exec") == "on" for line in lines):
         builder.code(SETUP)
     k = 1 if lines and lines[0].startswith("# ") else 0
@@ -187,7 +184,7 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
             if lang == "pycon":
                 _pycon(builder, body)
             elif lang == "python" and options.get("exec") == "on":
-                _exec(builder, options, body)
+                _exec(builder, options, body, src_uri, site_url)
             else:
                 builder.text += lines[k : end + 1]
             k = end + 1
@@ -209,7 +206,7 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
         elif image := _IMAGE.match(line):
             builder.text.append(f"*Figure on the site: {image.group('alt')}.*")
         else:
-            builder.text.append(_prose(line))
+            builder.text.append(_prose(line, src_uri, site_url))
         k += 1
     builder.flush()
     return {
@@ -224,6 +221,6 @@ def notebook(markdown: str, src_uri: str) -> dict[str, Any]:
     }
 
 
-def notebook_text(markdown: str, src_uri: str) -> str:
+def notebook_text(markdown: str, src_uri: str, *, site_url: str | None = None) -> str:
     """The notebook of a page as ``.ipynb`` text (deterministic: same page, same bytes)."""
-    return json.dumps(notebook(markdown, src_uri), indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(notebook(markdown, src_uri, site_url=site_url), indent=1, ensure_ascii=False) + "\n"

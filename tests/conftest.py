@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,61 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     print(f"\nmkdocs build --strict: {elapsed:.1f} s")
     return out
+
+
+@dataclass(frozen=True)
+class ReaderVenv:
+    """A virtual environment set up from the built site alone, as a reader would set it up."""
+
+    root: Path
+    python: Path
+    kernel: str  # the Jupyter kernel that runs in it (its spec is under jupyter_path)
+    jupyter_path: Path
+
+
+def _install_line(text: str, package: str) -> list[str]:
+    """The arguments of the first ``pip install ...`` line in ``text`` that names ``package``, as written."""
+    import re
+
+    for match in re.finditer(r"pip install((?: [\w.+-]+(?:==[\w.+-]*[\w+-])?)+)", text):  # file names and name==version, up to the first other word
+        if package in match.group(1):
+            return match.group(1).split()
+    raise AssertionError(f"no install line for {package} in the text")
+
+
+@pytest.fixture(scope="session")
+def reader_venv(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> ReaderVenv:
+    """A fresh venv in which the *Get the code* page's install line was run in the site's downloads
+    folder, then the install lines that the PyTorch and Keras notebooks name, then Jupyter's kernel.
+
+    Where pip cannot reach the packages (no index), it skips, or fails under CI=true.
+    """
+    import json
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("reader") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(root)], check=True, capture_output=True)
+    python = root / "bin" / "python"
+    import html
+    import re
+
+    page = html.unescape(re.sub(r"<[^>]+>", "", (built_site / "get-the-code.html").read_text(encoding="utf-8")))  # the text a reader copies
+    notebook = json.loads((built_site / "notebooks" / "compare" / "keras.ipynb").read_text(encoding="utf-8"))["cells"][1]["source"]
+    lines = [_install_line(page, "lstm_ref-"), _install_line(notebook, "keras=="), ["ipykernel==7.4.0"]]
+    for args in lines:
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", *args], cwd=built_site / "downloads", capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            hint = f"pip install {' '.join(args)} failed in a fresh venv (no package index?): {done.stderr[-500:]}"
+            if in_ci():
+                pytest.fail(hint, pytrace=False)
+            pytest.skip(hint)
+    jupyter = root.parent / "jupyter"
+    spec = jupyter / "kernels" / "lstm-reader"
+    spec.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "lstm_ref reader", "language": "python"}))
+    return ReaderVenv(root, python, "lstm-reader", jupyter)
 
 
 def site_pages(site: Path) -> list[str]:

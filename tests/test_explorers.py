@@ -10,8 +10,8 @@ import re
 import markdown
 import numpy as np
 import pytest
-from lstm_docs.explorers import EXPLORERS, default_inputs, outputs, render
 
+from lstm_docs.explorers import EXPLORERS, default_inputs, outputs, render
 from lstm_ref.params import RecurrentConfig, init_params
 
 

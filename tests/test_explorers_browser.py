@@ -10,9 +10,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from lstm_docs.explorers import decay_x, decay_y, default_inputs, outputs, sequence_x, sequence_y
 
-PAGES = {"lstm-cell": "learn/gates.html", "decay": "learn/why-rnns-forget.html", "sequence": "compare/rnn-vs-lstm.html", "lstm-vs-gru": "compare/lstm-vs-gru.html"}
+PAGES = {
+    "lstm-cell": "learn/gates.html",
+    "decay": "learn/why-rnns-forget.html",
+    "sequence": "compare/rnn-vs-lstm.html",
+    "lstm-vs-gru": "compare/lstm-vs-gru.html",
+}
 TOL = 1e-12
 READ = "root => Array.from(root.querySelectorAll('[data-lr-value]')).map(e => [e.dataset.lrValue, e.dataset.lrFormat, e.textContent, e.dataset.exact])"
 

@@ -77,4 +77,4 @@ def test_every_page_reads_without_surprises() -> None:
         text = page.read_text(encoding="utf-8")
         assert all(f.end <= len(text) and text[: f.end].rstrip().endswith("```") for f in markup.fences(text)), page
         assert all(text[: r.end].rstrip().endswith("-->") for r in markup.skip_regions(text)), page
-        assert {d[0] for line in text.splitlines() if (d := markup.directive(line))} <= {"quiz", "explorer"}, page
+        assert {d[0] for line in text.splitlines() if (d := markup.directive(line))} <= {"quiz", "explorer", "downloads"}, page

@@ -1,12 +1,9 @@
-"""lstm-ref selfcheck: every documented example runs, failures are reported with the first one in
-full, and it works from an installed wheel as well as from the clone."""
+"""lstm-ref selfcheck: every documented example runs, and failures are reported with the first one in
+full. (From an installed wheel: tests/test_release.py, in a reader's fresh venv.)"""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -47,23 +44,3 @@ def test_torch_examples_are_skipped_without_torch() -> None:
 
     assert len(with_torch) == len(without) and any(ex.options.get(doctest.SKIP) for ex in without)
     assert not any(ex.options.get(doctest.SKIP) for ex in with_torch)
-
-
-def test_selfcheck_from_an_installed_wheel(tmp_path: Path) -> None:
-    wheels, target = tmp_path / "wheels", tmp_path / "site"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("lstm_ref-*.whl")
-    install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], capture_output=True, text=True)
-    assert install.returncode == 0, install.stderr
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    where = subprocess.run([sys.executable, "-c", "import lstm_ref; print(lstm_ref.__file__)"], capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert where.stdout.strip().startswith(str(target))  # the installed copy, not the clone
-    run = subprocess.run([sys.executable, "-m", "lstm_ref.cli", "selfcheck", "--only", "pages"], capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "learn/gates.md" in run.stdout and "OK: every example" in run.stdout

@@ -1,0 +1,139 @@
+"""Getting it without a clone: the site's downloads, the installed wheel, and a release that could go to PyPI.
+
+* The *Get the code* page lists every file of ``downloads/`` with its true size and SHA-256;
+  the wheel is this version's; the teacher's files are what ``lstm-quiz export`` writes.
+* In a fresh venv set up from the site alone (``reader_venv``), ``lstm-ref selfcheck`` runs
+  every example of the pages and docstrings from the installed wheel, and ``lstm-quiz`` works.
+* ``python -m build`` makes the sdist and the wheel and ``twine check --strict`` passes; the
+  sdist holds the pages and the tests: unpacked in a temporary folder, it builds the site
+  and passes ``lstm-ref selfcheck`` there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import lstm_ref
+from conftest import ROOT, ReaderVenv, require
+from lstm_docs.downloads import wheel_name
+
+HINT = "the release check needs build and twine: pip install -e '.[test]' (`make test` installs them)"
+
+
+def _rows(built_site: Path) -> dict[str, tuple[str, str]]:
+    """The page's table: file name -> (size as shown, SHA-256)."""
+    text = (built_site / "get-the-code.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<td><a href="downloads/([^"]+)">[^<]*</a></td>\s*<td>.*?</td>\s*<td>([^<]+)</td>\s*<td><code>([0-9a-f]{64})</code></td>', text, re.S)
+    return {name: (size, digest) for name, size, digest in rows}
+
+
+def test_the_page_lists_every_download_with_its_size_and_hash(built_site: Path) -> None:
+    files = sorted(p.name for p in (built_site / "downloads").iterdir())
+    rows = _rows(built_site)
+    assert sorted(rows) == files and len(files) == 9, (sorted(rows), files)
+    assert wheel_name() in files and f"lstm_ref-{lstm_ref.__version__}.tar.gz" in files
+    for name, (size, digest) in rows.items():
+        data = (built_site / "downloads" / name).read_bytes()
+        assert digest == hashlib.sha256(data).hexdigest(), name
+        n = len(data)
+        assert size == (f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"), name
+
+
+def test_the_teachers_files_are_what_export_writes(built_site: Path, tmp_path: Path) -> None:
+    from quizzes.export import export
+    from quizzes.question import Vector
+    from quizzes.registry import TEMPLATES
+
+    (moodle,) = export("moodle", tmp_path / "m.xml", variants=5, seed=0)
+    assert moodle.read_bytes() == (built_site / "downloads" / "lstm-ref-moodle.xml").read_bytes()
+    vectors = [t for t in TEMPLATES if isinstance(TEMPLATES[t].generate(0).answer, Vector)]
+    (gift,) = export("gift", tmp_path / "p.gift", variants=5, seed=0, exclude=vectors)
+    assert gift.read_bytes() == (built_site / "downloads" / "lstm-ref.gift").read_bytes()
+    page = (built_site / "get-the-code.html").read_text(encoding="utf-8")
+    assert "lstm-quiz export --format moodle --out pool.xml --variants 10 --seed 100" in html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_selfcheck_and_the_quiz_from_the_installed_wheel(reader_venv: ReaderVenv, tmp_path: Path) -> None:
+    """The reader's venv: the site's wheel, installed by the page's own line, runs every documented example."""
+    bin_dir = reader_venv.python.parent
+    where = subprocess.run([str(reader_venv.python), "-c", "import lstm_ref; print(lstm_ref.__file__)"], capture_output=True, text=True, cwd=tmp_path)
+    assert where.stdout.strip().startswith(str(reader_venv.root))  # the installed copy, not the clone
+    run = subprocess.run([str(bin_dir / "lstm-ref"), "selfcheck"], capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "learn/gates.md" in run.stdout and "compare/pytorch.md" in run.stdout and "OK: every example" in run.stdout
+    env = {**os.environ, "LSTM_QUIZ_DB": str(tmp_path / "p.sqlite3")}
+    quiz = subprocess.run([str(bin_dir / "lstm-quiz"), "show", "count-lstm", "--seed", "3"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert quiz.returncode == 0 and "count-lstm#3-" in quiz.stdout
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``python -m build`` of this checkout (no isolation: no network)."""
+    require("build", HINT)
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "WARNING" not in done.stdout + done.stderr, (done.stdout + done.stderr)[-3000:]
+    return out
+
+
+def test_build_makes_an_sdist_and_a_wheel_that_twine_accepts(dist: Path) -> None:
+    require("twine", HINT)
+    assert sorted(p.name for p in dist.iterdir()) == sorted([wheel_name(), f"lstm_ref-{lstm_ref.__version__}.tar.gz"])
+    check = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, dist.iterdir())], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    metadata = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(dist / wheel_name())], capture_output=True, text=True).stdout
+    assert "licenses/LICENSE" in metadata and "lstm_ref/py.typed" in metadata and "lstm_docs/downloads.py" in metadata
+
+
+def test_the_sdist_rebuilds_the_site_and_passes_selfcheck(dist: Path, tmp_path: Path) -> None:
+    """A teacher with only the sdist: unpack it, build the site (strict), run selfcheck there."""
+    (sdist,) = dist.glob("*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path, filter="data")
+    (root,) = tmp_path.iterdir()
+    for needed in (
+        "Makefile",
+        "mkdocs.yml",
+        "conftest.py",
+        "LICENSE",
+        "docs/index.md",
+        "docs/assets/explorers/steps.js",
+        "tests/test_release.py",
+        "lstm_docs/files_hook.py",
+    ):
+        assert (root / needed).exists(), needed
+    env = {**os.environ, "PYTHONPATH": str(root), "NO_MKDOCS_2_WARNING": "1"}  # the sdist's own packages, not this checkout's
+    where = subprocess.run(
+        [sys.executable, "-c", "import lstm_ref, lstm_docs; print(lstm_ref.__file__, lstm_docs.__file__)"], capture_output=True, text=True, env=env, cwd=root
+    )
+    assert all(p.startswith(str(root)) for p in where.stdout.split()), where.stdout
+    site = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=900,
+    )
+    assert site.returncode == 0, site.stdout[-3000:] + site.stderr[-3000:]
+    assert (tmp_path / "site" / "downloads" / wheel_name()).is_file() and (tmp_path / "site" / "learn" / "gates.html").is_file()
+    check = subprocess.run(
+        [sys.executable, "-m", "lstm_ref.cli", "selfcheck", "--only", "pages"], capture_output=True, text=True, env=env, cwd=root, timeout=900
+    )
+    assert check.returncode == 0, check.stdout[-3000:]
+    assert (
+        str(root / "docs")
+        in subprocess.run(
+            [sys.executable, "-c", "from lstm_ref.selfcheck import _find_pages; print(_find_pages())"], capture_output=True, text=True, env=env, cwd=root
+        ).stdout
+    )
