@@ -202,8 +202,10 @@ def site_pages(site: Path) -> list[str]:
     """The URL path of every page of a built site (``index.html``, ``learn/gates.html``, ...), sorted.
 
     The offline plugin (the site works opened from disk) writes each page as ``NAME.html``, not ``NAME/index.html``.
+    Downloads (the worksheet is HTML) are files, not pages.
     """
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "assets" not in p.parts and p.name != "404.html")
+    files = site.rglob("*.html")
+    return sorted(p.relative_to(site).as_posix() for p in files if not {"assets", "downloads"} & set(p.parts) and p.name != "404.html")
 
 
 def page_html(site: Path, src: str) -> Path:
