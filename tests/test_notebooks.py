@@ -65,6 +65,8 @@ def test_every_learn_and_compare_page_has_a_valid_notebook_and_links_it(built_si
         assert f"then run `pip install {wheel_name()}`" in nb.cells[1].source and "*Get the code*" in nb.cells[1].source, src
         assert nb.cells[2].source == "%load_ext lstm_ref.notebook" or not any(c.source.startswith("%%page_output") for c in nb.cells), src
         assert all(not c.get("outputs") for c in nb.cells), f"{src}: a generated notebook has no outputs"
+        relative = [m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\]\((?!https?:)[^)]*\)", c.source)]
+        assert relative == [], f"{src}: links that lead nowhere from a downloaded notebook: {relative}"
         page = page_html(built_site, src).read_text(encoding="utf-8")
         name = Path(notebook_path(src)).name
         link = re.search(rf'<a[^>]*href="(?P<href>[^"]*{re.escape(name)})"[^>]*>', page)
