@@ -96,21 +96,21 @@ def _page_url(site_url: str, src_uri: str, target: str) -> str:
     return f"{site_url.rstrip('/')}/{path}" + (f"#{anchor}" if anchor else "")
 
 
-def _prose(line: str, src_uri: str, site_url: str | None) -> str:
+def _links(text: str, src_uri: str, site_url: str | None) -> str:
+    """Links to other pages (also across a line break): to the site when its address is known, else just their text."""
     if site_url is None:
-        line = _LINK.sub(lambda m: m.group("text"), line)
-    else:
-        line = _LINK.sub(lambda m: f"[{m.group('text')}]({_page_url(site_url, src_uri, m.group('target'))})", line)
-    return _ATTRS.sub("", line)
+        return _LINK.sub(lambda m: m.group("text"), text)
+    return _LINK.sub(lambda m: f"[{m.group('text')}]({_page_url(site_url, src_uri, m.group('target'))})", text)
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, src_uri: str, site_url: str | None) -> None:
         self.cells: list[dict[str, Any]] = []
         self.text: list[str] = []
+        self.src_uri, self.site_url = src_uri, site_url
 
     def flush(self) -> None:
-        source = "\n".join(self.text).strip("\n")
+        source = _links("\n".join(self.text), self.src_uri, self.site_url).strip("\n")
         if source.strip():
             self.cell("markdown", source)
         self.text = []
@@ -164,7 +164,7 @@ def notebook(markdown: str, src_uri: str, *, site_url: str | None = None) -> dic
     """The notebook (nbformat 4.5, as a dict) of the page whose Markdown source is ``markdown``;
     ``site_url``, the site's address, makes its links absolute."""
     lines = _open_out(markdown.splitlines())
-    builder = _Builder()
+    builder = _Builder(src_uri, site_url)
     title = next((line[2:].strip() for line in lines if line.startswith("# ")), src_uri)
     needs = sorted({region.needs for line in lines if (region := markup.skip_start(line))})
     builder.text.append(f"# {title}")
@@ -206,7 +206,7 @@ def notebook(markdown: str, src_uri: str, *, site_url: str | None = None) -> dic
         elif image := _IMAGE.match(line):
             builder.text.append(f"*Figure on the site: {image.group('alt')}.*")
         else:
-            builder.text.append(_prose(line, src_uri, site_url))
+            builder.text.append(_ATTRS.sub("", line))
         k += 1
     builder.flush()
     return {
