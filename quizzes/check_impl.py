@@ -23,7 +23,6 @@ Examples:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,18 +31,13 @@ from typing import Any
 
 import numpy as np
 
-import lstm_ref
-from lstm_ref.activations import sigmoid
-from lstm_ref.gru import Reset
-from lstm_ref.linear import project
 from lstm_ref.params import GATES
-from lstm_ref.pointwise import lstm_pointwise, lstm_pointwise_backward
-from lstm_ref.rnn import Nonlinearity
 
+from . import mistakes
 from .sandbox import MAX_TIMEOUT, CallResult, LoadError, run_calls
 from .untrusted import inert
 
-__all__ = ["KINDS", "Report", "check", "check_many", "parse_target", "render", "render_batch", "submissions"]
+__all__ = ["KINDS", "Difference", "Mistake", "Report", "check", "check_many", "parse_target", "render", "render_batch", "submissions"]
 
 SIZES = [(1, 1, 1), (2, 3, 2), (3, 4, 5), (2, 5, 3)]  # (B, I, H); I never equals G·H, so a transposed W cannot slip through
 RTOL, ATOL = 1e-7, 1e-9
@@ -52,16 +46,83 @@ Case = dict[str, np.ndarray]
 Model = Callable[[Case], list[np.ndarray]]
 
 
-_MODES = {"lstm_cell": "lstm", "lstm_backward": "lstm", "gru_cell": "gru", "rnn_cell": "rnn_tanh"}
+@dataclass(frozen=True)
+class Kind:
+    """What a learner's function must be: its signature, and the mistakes' setting that models it."""
+
+    signature: str
+    args: tuple[str, ...]
+    outputs: tuple[str, ...]
+    setting: str  # in quizzes.mistakes: where the right result and every slip are computed
+    mode: str  # whose gate blocks the weights stack (params.GATES)
+
+    def reference(self, case: Case) -> list[np.ndarray]:
+        return list(mistakes.right(self.setting, **case))
+
+    def models(self) -> list[tuple[Mistake, Model]]:
+        """Every named slip of the catalogue in this setting, then every other order of the gate blocks."""
+        named = [(Mistake(mid), _model(self.setting, mid)) for mid in mistakes.applicable(self.setting)]
+        if self.setting not in ("lstm-cell", "gru-cell"):
+            return named
+        gates = "".join(GATES[self.mode])
+        known = set(mistakes.ORDERS.get(self.mode, {}).values())  # named above
+        out = list(named)
+        for perm in itertools.permutations(gates):
+            order = "".join(perm)
+            if order != gates and order not in known:
+                out.append((Mistake("gate-order-permuted", ", ".join(order)), _permuted(self, order)))
+        return out
 
 
-def _gates(kind: str) -> str:
-    """The gate blocks of ``kind``'s weights, in PyTorch's order (one letter each)."""
-    return "".join(GATES[_MODES[kind]])
+def _model(setting: str, mid: str) -> Model:
+    return lambda case: list(mistakes.MISTAKES[mid].wrong(setting, **case))
+
+
+def _permuted(kind: Kind, order: str) -> Model:
+    """``kind``'s right result with the gate blocks of every weight and bias read in ``order``."""
+    gates = "".join(GATES[kind.mode])
+
+    def model(case: Case) -> list[np.ndarray]:
+        n = case["W_ih"].shape[0] // len(gates)
+        idx = [order.index(g) for g in gates]
+        blocks = lambda a: np.concatenate([a[k * n : (k + 1) * n] for k in idx])  # noqa: E731
+        return kind.reference({**case, **{name: blocks(case[name]) for name in ("W_ih", "W_hh", "b_ih", "b_hh")}})
+
+    return model
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named slip found in a learner's function: an id of the catalogue, and what in particular (an order)."""
+
+    id: str
+    detail: str = ""
+
+    @property
+    def explanation(self) -> str:
+        return mistakes.MISTAKES[self.id].explanation
+
+    @property
+    def link(self) -> str:
+        return mistakes.link_url(mistakes.MISTAKES[self.id].link)
+
+    def describe(self) -> str:
+        return self.explanation + (f" (here: {self.detail})" if self.detail else "")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "detail": self.detail, "explanation": self.explanation, "link": self.link}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How a result differs from lstm_ref's: ``count`` (values returned), ``shape`` or ``value``."""
+
+    kind: str
+    text: str  # for the learner
 
 
 def _make_case(kind: str, rng: np.random.Generator, B: int, I: int, H: int) -> Case:
-    G = len(_gates(kind))
+    G = len(GATES[KINDS[kind].mode])
     bias = lambda: np.sign(rng.uniform(-1, 1, G * H)) * rng.uniform(0.1, 0.6, G * H)  # noqa: E731  (nonzero, both signs)
     case = {
         "x": rng.standard_normal((B, I)),
@@ -78,173 +139,17 @@ def _make_case(kind: str, rng: np.random.Generator, B: int, I: int, H: int) -> C
     return case
 
 
-def _params(c: Case, **changes: Any) -> lstm_ref.CellParams:
-    return dataclasses.replace(lstm_ref.CellParams(W_ih=c["W_ih"], W_hh=c["W_hh"], b_ih=c["b_ih"], b_hh=c["b_hh"]), **changes)
-
-
-def _blocks(a: np.ndarray, order: list[int]) -> np.ndarray:
-    n = a.shape[0] // len(order)
-    return np.concatenate([a[k * n : (k + 1) * n] for k in order])
-
-
-# ---- reference computations and mistake models (all through lstm_ref) -----------------------
-def _lstm(c: Case, **changes: Any) -> list[np.ndarray]:
-    h, cc, _ = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], _params(c, **changes))
-    return [h, cc]
-
-
-def _lstm_activations(c: Case, act_g: Callable[[Any], Any], squash_c: bool = True) -> list[np.ndarray]:
-    H = c["h_prev"].shape[1]
-    z = project(c["x"], c["W_ih"], c["b_ih"]) + project(c["h_prev"], c["W_hh"], c["b_hh"])
-    i, f, g, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), act_g(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
-    cc, _, h = lstm_pointwise(i, f, g, o, c["c_prev"])
-    return [h if squash_c else o * cc, cc]
-
-
-def _gru(c: Case, reset: Reset = "after", **changes: Any) -> list[np.ndarray]:
-    return [lstm_ref.gru_cell(c["x"], c["h_prev"], _params(c, **changes), reset=reset)[0]]
-
-
-def _rnn(c: Case, nonlinearity: Nonlinearity = "tanh", **changes: Any) -> list[np.ndarray]:
-    return [lstm_ref.rnn_cell(c["x"], c["h_prev"], _params(c, **changes), nonlinearity=nonlinearity)[0]]
-
-
-def _lstm_backward(c: Case, *, through_h: bool = True, keep_f: bool = True, tanh_prime: str = "1-g^2", sigma_prime: str = "s(1-s)") -> list[np.ndarray]:
-    """The backward of one LSTM step; the keywords switch in the classic mistakes."""
-    p = _params(c)
-    if (through_h, keep_f, tanh_prime, sigma_prime) == (True, True, "1-g^2", "s(1-s)"):
-        _, _, cache = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], p)
-        g = lstm_ref.lstm_cell_backward(c["dh"], c["dc"], cache, p)
-        return [g.x, g.state[0], g.state[1], g.params.W_ih, g.params.W_hh, g.params.b_ih]
-    H = c["h_prev"].shape[1]
-    _, _, cache = lstm_ref.lstm_cell(c["x"], c["h_prev"], c["c_prev"], p)
-    gates, tc = cache.gates[0], cache.tanh_c[0]
-    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
-    d = lstm_pointwise_backward(c["dh"], c["dc"], i, f, g, o, c["c_prev"], tc)
-    if not through_h:  # c's gradient without h's path; o's gradient comes through h regardless
-        d = lstm_pointwise_backward(0.0 * c["dh"], c["dc"], i, f, g, o, c["c_prev"], tc)._replace(o=d.o)
-    ds = (lambda s: s * (1 - s)) if sigma_prime == "s(1-s)" else (lambda s: s)
-    dt = (lambda t: 1 - t * t) if tanh_prime == "1-g^2" else (lambda t: 1 - t)
-    dz = np.concatenate([d.i * ds(i), d.f * ds(f), d.g * dt(g), d.o * ds(o)], axis=1)
-    return [dz @ c["W_ih"], dz @ c["W_hh"], d.c_prev if keep_f else d.c_prev / f, dz.T @ c["x"], dz.T @ c["h_prev"], dz.sum(axis=0)]
-
-
-def _order_name(order: str, gates: str) -> str:
-    known = {
-        ("ifgo", "ifog"): "i, f, o, g (CS231n's order) instead of PyTorch's i, f, g, o",
-        ("ifgo", "figo"): "forget and input gates swapped (f, i, g, o)",
-        ("ifgo", "igfo"): "i, g, f, o (TensorFlow 1's i, j, f, o, with j the candidate) instead of PyTorch's i, f, g, o",
-        ("rzn", "zrn"): "gate blocks read in the order z, r, n (Keras's order) instead of PyTorch's r, z, n",
-    }
-    return known[gates, order] if (gates, order) in known else f"gate blocks read in the order {', '.join(order)} instead of {', '.join(gates)}"
-
-
-def _permutations(kind: str, model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
-    gates = _gates(kind)
-    out: list[tuple[str, Model]] = []
-    for perm in itertools.permutations(gates):
-        order = "".join(perm)
-        if order == gates:
-            continue
-        # the learner computes gate perm[k] from block k: block of gate G is read from block perm.index(G)
-        idx = [order.index(gate) for gate in gates]
-        out.append((_order_name(order, gates), _reading_blocks(model, idx)))
-    return out
-
-
-def _reading_blocks(model: Callable[..., list[np.ndarray]], idx: list[int]) -> Model:
-    """``model`` with the gate blocks of every weight and bias taken in the order ``idx``."""
-    return lambda c: model(c, **{name: _blocks(c[name], idx) for name in ("W_ih", "W_hh", "b_ih", "b_hh")})
-
-
-def _negate_block(a: np.ndarray, k: int, G: int) -> np.ndarray:
-    a = a.copy()
-    n = a.shape[0] // G
-    a[k * n : (k + 1) * n] *= -1
-    return a
-
-
-@dataclass(frozen=True)
-class Kind:
-    signature: str
-    args: tuple[str, ...]
-    outputs: tuple[str, ...]
-    reference: Model
-    mistakes: Callable[[], list[tuple[str, Model]]]
-
-
-TRANSPOSED = "the weights are used transposed: PyTorch's W_ih is (G·H, I), so the product is x @ W_ih.T"
-ONLY_B_IH = "only b_ih is added (PyTorch adds both b_ih and b_hh)"
-KERAS_LAYOUT = (
-    "a Keras-layout cell: the weights are read as Keras stores them, x @ kernel with kernel (I, G·H), and one bias is added. PyTorch's W_ih is (G·H, I), "
-    "the transpose (x @ W_ih.T), and PyTorch adds two biases, b_ih + b_hh. Porting Keras weights: "
-    "W_ih = kernel.T, W_hh = recurrent_kernel.T, b_ih = bias, b_hh = 0"
-)
-
-
-def _one_bias(model: Callable[..., list[np.ndarray]]) -> list[tuple[str, Model]]:
-    return [
-        (ONLY_B_IH, lambda c: model(c, b_hh=np.zeros_like(c["b_hh"]))),
-        ("only b_hh is added (PyTorch adds both b_ih and b_hh)", lambda c: model(c, b_ih=np.zeros_like(c["b_ih"]))),
-    ]
-
-
+_CELL = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 KINDS: dict[str, Kind] = {
-    "lstm_cell": Kind(
-        "lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h, c)",
-        ("x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
-        ("h", "c"),
-        _lstm,
-        lambda: [
-            ("the candidate g uses a sigmoid instead of tanh", lambda c: _lstm_activations(c, sigmoid)),
-            ("h = o * c: tanh is missing on the cell state", lambda c: _lstm_activations(c, np.tanh, squash_c=False)),
-            *_one_bias(_lstm),
-            *_permutations("lstm_cell", _lstm),
-        ],
-    ),
-    "gru_cell": Kind(
-        "gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h",
-        ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
-        ("h",),
-        _gru,
-        lambda: [
-            ("the reset gate is applied before the recurrent product, W_hn (r * h) (Cho v3 / d2l), not after it (PyTorch)", lambda c: _gru(c, reset="before")),
-            (
-                "the update gate convention is reversed: h = z * n + (1 - z) * h_prev",
-                lambda c: _gru(
-                    c,
-                    W_ih=_negate_block(c["W_ih"], 1, 3),
-                    W_hh=_negate_block(c["W_hh"], 1, 3),
-                    b_ih=_negate_block(c["b_ih"], 1, 3),
-                    b_hh=_negate_block(c["b_hh"], 1, 3),
-                ),
-            ),
-            *_one_bias(_gru),
-            *_permutations("gru_cell", _gru),
-        ],
-    ),
-    "rnn_cell": Kind(
-        "rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h",
-        ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
-        ("h",),
-        _rnn,
-        lambda: [
-            ("relu instead of tanh", lambda c: _rnn(c, nonlinearity="relu")),
-            ("the recurrent term W_hh h_prev is missing", lambda c: _rnn(c, W_hh=np.zeros_like(c["W_hh"]))),
-            *_one_bias(_rnn),
-        ],
-    ),
+    "lstm_cell": Kind("lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h, c)", ("x", "h_prev", "c_prev", *_CELL[2:]), ("h", "c"), "lstm-cell", "lstm"),
+    "gru_cell": Kind("gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h", _CELL, ("h",), "gru-cell", "gru"),
+    "rnn_cell": Kind("rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h", _CELL, ("h",), "rnn-cell", "rnn_tanh"),
     "lstm_backward": Kind(
         "lstm_backward(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (dx, dh_prev, dc_prev, dW_ih, dW_hh, db)",
-        ("dh", "dc", "x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+        ("dh", "dc", "x", "h_prev", "c_prev", *_CELL[2:]),
         ("dx", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db"),
-        _lstm_backward,
-        lambda: [
-            ("the path from h into c is missing: dc must add dh * o * (1 - tanh(c)²)", lambda c: _lstm_backward(c, through_h=False)),
-            ("dc_prev is missing the forget gate: dc_prev = dc * f", lambda c: _lstm_backward(c, keep_f=False)),
-            ("the tanh derivative is written 1 - g instead of 1 - g²", lambda c: _lstm_backward(c, tanh_prime="1-g")),
-            ("the sigmoid derivative is written σ instead of σ(1 - σ)", lambda c: _lstm_backward(c, sigma_prime="s")),
-        ],
+        "lstm-backward",
+        "lstm",
     ),
 }
 
@@ -254,6 +159,7 @@ class CaseResult:
     sizes: tuple[int, int, int]
     status: str  # "pass", "fail", "error"
     message: str = ""
+    difference: Difference | None = None  # for "fail": how the result differs
 
 
 @dataclass
@@ -261,7 +167,7 @@ class Report:
     kind: str
     target: str  # the file as the user named it, and the function: FILE.py:FUNCTION
     cases: list[CaseResult] = field(default_factory=list)
-    diagnosis: str | None = None
+    diagnosis: Mistake | None = None
     first_difference: str | None = None
     error: str | None = None  # a problem that stopped the check (load failure, time limit)
     isolated: bool = True
@@ -281,7 +187,7 @@ class Report:
         """JSON-ready, for a gradebook; every text is inert (no control or bidi characters)."""
         passed = sum(c.status == "pass" for c in self.cases)
         cases = [{"sizes": list(c.sizes), "status": c.status, "message": _inert_text(c.message)} for c in self.cases]
-        texts = {"diagnosis": self.diagnosis, "first_difference": self.first_difference, "error": self.error}
+        texts = {"first_difference": self.first_difference, "error": self.error}
         head = {
             "target": _inert_text(self.target),
             "kind": self.kind,
@@ -290,7 +196,8 @@ class Report:
             "of": len(self.cases),
             "isolated": self.isolated,
         }
-        return {**head, **{name: _inert_text(value) if value else value for name, value in texts.items()}, "cases": cases}
+        diagnosis = {"diagnosis": self.diagnosis.to_dict() if self.diagnosis else None}
+        return {**head, **diagnosis, **{name: _inert_text(value) if value else value for name, value in texts.items()}, "cases": cases}
 
 
 MAX_TEXT = 600  # characters of any one line of text in a report
@@ -300,17 +207,17 @@ def _inert_text(text: str) -> str:
     return "\n".join(_lines(text))
 
 
-def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_tuple: bool) -> str | None:
-    """None when equal; otherwise what differs, for the learner."""
+def _compare(kind: Kind, got: list[np.ndarray], expected: list[np.ndarray], as_tuple: bool) -> Difference | None:
+    """None when equal; otherwise how they differ."""
     if len(got) != len(expected) or (len(expected) > 1 and not as_tuple):
-        return _arity(kind, len(got))
+        return Difference("count", _arity(kind, len(got)))
     for name, g, e in zip(kind.outputs, got, expected, strict=True):
         if g.shape != e.shape:
             hint = " (transposed?)" if g.shape == e.shape[::-1] else ""
-            return f"{name} has shape {g.shape}; expected {e.shape}{hint}"
+            return Difference("shape", f"{name} has shape {g.shape}; expected {e.shape}{hint}")
         if not np.allclose(g, e, rtol=RTOL, atol=ATOL):
             idx = np.unravel_index(np.argmax(np.abs(g - e) - RTOL * np.abs(e)), e.shape)
-            return f"{name}[{', '.join(map(str, idx))}]: got {g[idx]:.6g}, expected {e[idx]:.6g}"
+            return Difference("value", f"{name}[{', '.join(map(str, idx))}]: got {g[idx]:.6g}, expected {e[idx]:.6g}")
     return None
 
 
@@ -353,18 +260,21 @@ def check(target: str, kind: str, *, timeout: float = 10.0, seed: int = 0, isola
         report.error = str(exc)
         return report
     expected = [spec.reference(c) for c in cases]
-    outputs: list[list[np.ndarray] | None] = []
+    outputs: list[list[np.ndarray] | None] = []  # what each case returned, where its values can be compared
     for sizes, exp, res in zip(SIZES, expected, results[: len(cases)], strict=True):
         if res.status != "ok":
             message = {"none": f"{res.message}; expected ({', '.join(spec.outputs)})", "count": _arity(spec, res.count)}.get(res.status, res.message)
             report.cases.append(CaseResult(sizes, "error", message))
             outputs.append(None)
             continue
-        problem = _compare(spec, res.values, exp, res.as_tuple)
-        if problem and not problem.startswith(("returned", "has shape")):
-            problem += _precision_hint(res.values, exp, res.dtypes)
-        report.cases.append(CaseResult(sizes, "fail" if problem else "pass", problem or ""))
-        outputs.append(res.values if not problem or "shape" not in problem else None)
+        difference = _compare(spec, res.values, exp, res.as_tuple)
+        if difference is None:
+            report.cases.append(CaseResult(sizes, "pass"))
+            outputs.append(res.values)
+            continue
+        text = difference.text + (_precision_hint(res.values, exp, res.dtypes) if difference.kind == "value" else "")
+        report.cases.append(CaseResult(sizes, "fail", text, difference))
+        outputs.append(res.values if difference.kind == "value" else None)
     if report.passed:
         return report
     failing = next(c for c in report.cases if c.status != "pass")
@@ -379,25 +289,25 @@ def _precision_hint(got: list[np.ndarray], expected: list[np.ndarray], dtypes: l
     low = sorted({d for d in dtypes if d in ("float32", "float16")})
     if low:
         return f" (your result is {'/'.join(low)}: compute in float64, the dtype of the inputs)"
-    if len(got) != len(expected) or any(g.shape != e.shape for g, e in zip(got, expected, strict=True)):
-        return ""
     worst = max(float(np.max(np.abs(g - e) / (np.abs(e) + 1e-3))) for g, e in zip(got, expected, strict=True))
     return " (it agrees only to about 1e-6: a float32 step somewhere?)" if worst < 1e-5 else ""
 
 
-def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: list[CallResult], expected: list[list[np.ndarray]]) -> str | None:
+def _diagnose(spec: Kind, cases: list[Case], outputs: list[Any], transposed: list[CallResult], expected: list[list[np.ndarray]]) -> Mistake | None:
+    """The named slip that explains every case: first with the weights transposed (Keras's layout), then as given."""
+    models = spec.models()
     if all(r.status == "ok" for r in transposed):
         if all(_compare(spec, r.values, e, r.as_tuple) is None for r, e in zip(transposed, expected, strict=True)):
-            return TRANSPOSED
-        for name, model in spec.mistakes():
+            return Mistake("transposed-weights")
+        for found, model in models:
             if all(_compare(spec, r.values, model(case), True) is None for r, case in zip(transposed, cases, strict=True)):
-                return KERAS_LAYOUT if name == ONLY_B_IH else f"{TRANSPOSED}; and {name}"
+                return Mistake("keras-layout") if found.id == "bias-hh-dropped" else Mistake("transposed-weights", f"and {found.describe()}")
     usable = [(c, o) for c, o in zip(cases, outputs, strict=True) if o is not None]
     if not usable:
         return None
-    for name, model in spec.mistakes():
+    for found, model in models:
         if all(_compare(spec, out, model(case), True) is None for case, out in usable):
-            return name
+            return found
     return None
 
 
@@ -426,7 +336,7 @@ def render(report: Report) -> str:
         lines.append("Your implementation agrees with lstm_ref (float64, relative tolerance 1e-7).")
     else:
         if report.diagnosis:
-            lines.append(f"Likely mistake: {report.diagnosis}.")
+            lines += [f"Likely mistake: {report.diagnosis.describe()}", f"See {report.diagnosis.link} on the site."]
         elif any(c.status == "fail" for c in report.cases):  # wrong values (not only crashes or hangs), unexplained
             lines.append("No known mistake explains every case; compare your steps with the worked example.")
         if report.first_difference:
@@ -477,7 +387,7 @@ def render_batch(reports: list[Report]) -> str:
     rows = []
     for r in reports:
         cases = f"{sum(c.status == 'pass' for c in r.cases)}/{len(r.cases)}" if r.cases else "-"
-        note = r.diagnosis or r.error or r.first_difference or ""
+        note = f"{r.diagnosis.id}: {r.diagnosis.describe()}" if r.diagnosis else r.error or r.first_difference or ""
         rows.append((inert(r.target, limit=200), r.verdict, cases, inert(note.split("\n")[0], limit=200)))
     width = max([len("file"), *(len(row[0]) for row in rows)])
     lines = [f"{'file':<{width}}  verdict  cases  diagnosis"]

@@ -119,12 +119,13 @@ def rule_from_dict(data: dict[str, Any]) -> Rule:
 
 @dataclass(frozen=True)
 class Result:
-    """The outcome of grading one answer."""
+    """The outcome of grading one answer; ``mistake`` names the slip that explains a wrong one, if any."""
 
     score: float  # in [0, 1]
     format_error: str | None = None
     entries: tuple[bool, ...] = field(default=())  # per vector entry / per option picked
     feedback: str = ""
+    mistake: str | None = None  # an id of quizzes.mistakes.MISTAKES
 
     @property
     def correct(self) -> bool:

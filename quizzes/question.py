@@ -27,6 +27,26 @@ __all__ = ["Answer", "Choice", "Numeric", "Question", "Vector", "grade"]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+Slip = tuple[str, tuple[float, ...]]  # (mistake id, the value it gives: one number per entry)
+
+
+def _explained(expected: str, mistake: str | None) -> tuple[str, str | None]:
+    """The feedback on a wrong answer: what was expected, and the slip that gives it, if one does."""
+    if mistake is None:
+        return f"expected {expected}", None
+    from .mistakes import MISTAKES, link_url  # here: the catalogue imports lstm_ref
+
+    m = MISTAKES[mistake]
+    return f"expected {expected}. {m.explanation} (See {link_url(m.link)} on the site.)", mistake
+
+
+def _slips(mistakes: tuple[Slip, ...]) -> list[dict[str, Any]]:
+    """The mistakes as the site's grader reads them: values, explanation, link."""
+    from .mistakes import MISTAKES, link_url
+
+    return [{"id": mid, "values": list(v), "explanation": MISTAKES[mid].explanation, "link": link_url(MISTAKES[mid].link)} for mid, v in mistakes]
+
+
 def _format(value: float, rule: Rule, decimals: int) -> str:
     """The key as shown: significant figures for a SigFigs rule, fixed decimals otherwise."""
     if isinstance(rule, SigFigs):
@@ -41,6 +61,7 @@ class Numeric:
     value: float
     rule: Rule = Tolerance()
     decimals: int = 4  # how the key is displayed (unless the rule counts significant figures)
+    mistakes: tuple[Slip, ...] = ()  # what each applicable slip gives, for feedback
     kind: ClassVar[str] = "numeric"
 
     def display(self) -> str:
@@ -54,11 +75,22 @@ class Numeric:
         return f"Type a number (e.g. 0.25 or 2.5e-1; use a decimal point). Graded {self.rule.describe()}."
 
     def grade(self, text: str) -> Result:
-        ok = self.rule.accepts(parse_number(text), self.value)
-        return Result(1.0 if ok else 0.0, entries=(ok,), feedback="correct" if ok else f"expected {self.display()}")
+        answer = parse_number(text)
+        if self.rule.accepts(answer, self.value):
+            return Result(1.0, entries=(True,), feedback="correct")
+        slip = next((mid for mid, (v,) in self.mistakes if self.rule.accepts(answer, v)), None)
+        feedback, mistake = _explained(self.display(), slip)
+        return Result(0.0, entries=(False,), feedback=feedback, mistake=mistake)
+
+    def confusable(self) -> list[str]:
+        """The slips whose value this rule would accept as the key, or as another slip's (a variant with any is drawn
+        again: it could not tell the slip from the truth, or name the right slip)."""
+        values = [(self.value, "the key"), *((v, mid) for mid, (v,) in self.mistakes)]
+        return [b for k, (u, a) in enumerate(values) for v, b in values[k + 1 :] if self.rule.accepts(v, u) or self.rule.accepts(u, v)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "values": [self.value], "rule": self.rule.to_dict(), "decimals": self.decimals, "display": self.display()}
+        data = {"kind": self.kind, "values": [self.value], "rule": self.rule.to_dict(), "decimals": self.decimals, "display": self.display()}
+        return data | ({"mistakes": _slips(self.mistakes)} if self.mistakes else {})
 
 
 @dataclass(frozen=True)
@@ -68,6 +100,7 @@ class Vector:
     values: tuple[float, ...]
     rule: Rule = Tolerance()
     decimals: int = 4
+    mistakes: tuple[Slip, ...] = ()
     kind: ClassVar[str] = "vector"
 
     def display(self) -> str:
@@ -84,11 +117,21 @@ class Vector:
         values = parse_vector(text, len(self.values))
         oks = tuple(self.rule.accepts(a, e) for a, e in zip(values, self.values, strict=True))
         wrong = [str(k) for k, ok in enumerate(oks) if not ok]
-        feedback = "all entries correct" if not wrong else f"entries {', '.join(wrong)} off; expected {self.display()}"
-        return Result(sum(oks) / len(oks), entries=oks, feedback=feedback)
+        if not wrong:
+            return Result(1.0, entries=oks, feedback="all entries correct")
+        slip = next((mid for mid, v in self.mistakes if all(self.rule.accepts(a, e) for a, e in zip(values, v, strict=True))), None)
+        feedback, mistake = _explained(self.display(), slip)
+        return Result(sum(oks) / len(oks), entries=oks, feedback=f"entries {', '.join(wrong)} off; {feedback}", mistake=mistake)
+
+    def confusable(self) -> list[str]:
+        """As for a number, every entry compared."""
+        values = [(self.values, "the key"), *((v, mid) for mid, v in self.mistakes)]
+        same = lambda u, v: all(self.rule.accepts(a, b) or self.rule.accepts(b, a) for a, b in zip(u, v, strict=True))  # noqa: E731
+        return [b for k, (u, a) in enumerate(values) for v, b in values[k + 1 :] if same(u, v)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "values": list(self.values), "rule": self.rule.to_dict(), "decimals": self.decimals, "display": self.display()}
+        data = {"kind": self.kind, "values": list(self.values), "rule": self.rule.to_dict(), "decimals": self.decimals, "display": self.display()}
+        return data | ({"mistakes": _slips(self.mistakes)} if self.mistakes else {})
 
 
 @dataclass(frozen=True)
@@ -98,6 +141,7 @@ class Choice:
     options: tuple[str, ...]
     correct: tuple[int, ...]
     multi: bool = False
+    mistakes: tuple[tuple[int, str], ...] = ()  # (option, mistake id): the slip each named distractor comes from
     kind: ClassVar[str] = "choice"
 
     def display(self) -> str:
@@ -114,10 +158,23 @@ class Choice:
         hits = sum(1 for k in picked if k in self.correct)
         score = max(0.0, (hits - (len(picked) - hits)) / len(self.correct))
         oks = tuple(k in self.correct for k in picked)
-        return Result(score, entries=oks, feedback="correct" if score == 1.0 else f"expected {self.display()}")
+        if score == 1.0:
+            return Result(score, entries=oks, feedback="correct")
+        named = dict(self.mistakes)
+        slip = next((named[k] for k in picked if k in named), None)
+        feedback, mistake = _explained(self.display(), slip)
+        return Result(score, entries=oks, feedback=feedback, mistake=mistake)
+
+    def confusable(self) -> list[str]:
+        """Options shown twice, or no wrong option at all (a variant with either is drawn again)."""
+        alone = ["(no wrong option)"] if len(self.options) <= len(self.correct) else []
+        return alone + [option for k, option in enumerate(self.options) if option in self.options[:k]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "options": list(self.options), "correct": list(self.correct), "multi": self.multi, "display": self.display()}
+        data = {"kind": self.kind, "options": list(self.options), "correct": list(self.correct), "multi": self.multi, "display": self.display()}
+        if self.mistakes:
+            data["mistakes"] = [{"option": k, **_slips(((mid, ()),))[0]} for k, mid in self.mistakes]
+        return data
 
 
 Answer = Numeric | Vector | Choice

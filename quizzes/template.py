@@ -16,12 +16,13 @@ registered as a side effect of importing a module.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .question import Answer, Question
+from .question import Answer, Choice, Question
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,13 +55,18 @@ TOPICS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Draft:
-    """What a template's build function returns: a question without its identity."""
+    """What a template's build function returns: a question without its identity.
+
+    ``mistakes`` gives, for a numeric answer, the value each applicable slip of
+    :mod:`quizzes.mistakes` produces from the same inputs (a number, or one per entry).
+    """
 
     prompt: str
     answer: Answer
     hint: str
     solution: str
     params: dict[str, Any]
+    mistakes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,13 +77,37 @@ class Template:
     build: Callable[[np.random.Generator], Draft]
 
     def generate(self, seed: int) -> Question:
-        """The variant for ``seed``: the generator is seeded by the seed and the template id."""
+        """The variant for ``seed``: the generator is seeded by the seed and the template id.
+
+        A draw in which a named slip would be accepted as the key (or two options read the
+        same) cannot tell the slip from the truth: it is drawn again, from the next stream of
+        the same seed, up to ``MAX_DRAWS`` times.
+        """
         import numpy as np  # here, so that importing quizzes stays light
 
         check_seed(seed)
-        rng = np.random.default_rng([seed, zlib.crc32(self.id.encode())])
-        d = self.build(rng)
-        return Question(self.id, seed, self.topic, self.title, d.prompt, d.answer, d.hint, d.solution, d.params)
+        for draw in range(MAX_DRAWS):
+            rng = np.random.default_rng([seed, zlib.crc32(self.id.encode())] + ([draw] if draw else []))
+            d = self.build(rng)
+            answer = _with_slips(d.answer, d.mistakes)
+            if not answer.confusable():
+                break
+        else:
+            raise RuntimeError(f"template {self.id!r}: seed {seed} gave {MAX_DRAWS} draws in which a slip reads as the answer")
+        return Question(self.id, seed, self.topic, self.title, d.prompt, answer, d.hint, d.solution, d.params)
+
+
+MAX_DRAWS = 50
+
+
+def _with_slips(answer: Answer, mistakes: dict[str, Any]) -> Answer:
+    """``answer`` carrying the value of each slip (a numeric answer; a choice keeps its own)."""
+    import numpy as np
+
+    if not mistakes or isinstance(answer, Choice):
+        return answer
+    slips = tuple((mid, tuple(float(v) for v in np.ravel(value))) for mid, value in mistakes.items())
+    return dataclasses.replace(answer, mistakes=slips)
 
 
 def template(id: str, topic: str, title: str) -> Callable[[Callable[[np.random.Generator], Draft]], Template]:

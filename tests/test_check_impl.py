@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from quizzes.check_impl import check, render
+from quizzes.mistakes import MISTAKES, link_url
 
 PRELUDE = "import numpy as np\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n\n"
 
@@ -81,33 +82,44 @@ def _backward(**mistake: str) -> str:
     return BACKWARD.format(**{**parts, **mistake})
 
 
-CASES = [
+CASES = [  # (kind, source, the slip expected (a catalogue id, and words of its detail) or None for a correct file)
     ("lstm_cell", _lstm(), None),
-    ("lstm_cell", _lstm(split="i, f_, o, g"), "CS231n's order"),
-    ("lstm_cell", _lstm(split="f_, i, g, o"), "forget and input gates swapped"),
-    ("lstm_cell", _lstm(split="o, f_, g, i"), "gate blocks read in the order o, f, g, i"),
-    ("lstm_cell", _lstm(act="sig"), "candidate g uses a sigmoid instead of tanh"),
-    ("lstm_cell", _lstm(ret="sig(o) * c, c"), "tanh is missing on the cell state"),
-    ("lstm_cell", _lstm(z="x @ W_ih.T + b_ih + h_prev @ W_hh.T"), "only b_ih is added"),
-    ("lstm_cell", _lstm(z="x @ W_ih + b_ih + h_prev @ W_hh + b_hh"), "weights are used transposed"),
-    ("lstm_cell", _lstm(split="i, g, f_, o"), "TensorFlow 1's i, j, f, o"),
-    ("lstm_cell", _lstm(z="x @ W_ih + h_prev @ W_hh + b_ih"), "a Keras-layout cell"),  # kernel (I, 4H), one bias
-    ("lstm_cell", _lstm(z="x @ W_ih + h_prev @ W_hh + b_ih + b_hh", act="sig"), "x @ W_ih.T; and the candidate g uses a sigmoid"),
+    ("lstm_cell", _lstm(split="i, f_, o, g"), "gate-order-cs231n"),
+    ("lstm_cell", _lstm(split="f_, i, g, o"), "gate-order-f-i"),
+    ("lstm_cell", _lstm(split="o, f_, g, i"), "gate-order-permuted: o, f, g, i"),
+    ("lstm_cell", _lstm(act="sig"), "sigmoid-candidate"),
+    ("lstm_cell", _lstm(ret="sig(o) * c, c"), "h-without-tanh"),
+    ("lstm_cell", _lstm(ret="sig(o) * np.tanh(c), np.tanh(c)"), "tanh-c-stored"),
+    (
+        "lstm_cell",
+        LSTM.format(z=Z, split="i, f_, g, o", act="np.tanh", ret="sig(o) * np.tanh(c), c").replace("c = sig(f_) * c_prev", "c = (1 - sig(f_)) * c_prev"),
+        "forget-as-one-minus",
+    ),
+    (
+        "lstm_cell",
+        LSTM.format(z=Z, split="i, f_, g, o", act="np.tanh", ret="sig(o) * np.tanh(c), c").replace("c = sig(f_) * c_prev +", "c ="),
+        "c-prev-forgotten",
+    ),
+    ("lstm_cell", _lstm(z="x @ W_ih.T + b_ih + h_prev @ W_hh.T"), "bias-hh-dropped"),
+    ("lstm_cell", _lstm(z="x @ W_ih + b_ih + h_prev @ W_hh + b_hh"), "transposed-weights"),
+    ("lstm_cell", _lstm(split="i, g, f_, o"), "gate-order-tf1"),
+    ("lstm_cell", _lstm(z="x @ W_ih + h_prev @ W_hh + b_ih"), "keras-layout"),  # kernel (I, 4H), one bias
+    ("lstm_cell", _lstm(z="x @ W_ih + h_prev @ W_hh + b_ih + b_hh", act="sig"), "transposed-weights: squashed the candidate g with a sigmoid"),
     ("gru_cell", _gru(), None),
-    ("gru_cell", _gru(n="gx_n + ((r * h_prev) @ W_hh[2 * H:].T + b_hh[2 * H:])"), "reset gate is applied before"),
-    ("gru_cell", _gru(h="z * n + (1 - z) * h_prev"), "update gate convention is reversed"),
-    ("gru_cell", _gru(blocks=BLOCKS.replace("gx_r, gx_z", "gx_z, gx_r").replace("gh_r, gh_z", "gh_z, gh_r")), "order z, r, n"),
-    ("gru_cell", KERAS_GRU, "order z, r, n (Keras's order)"),
+    ("gru_cell", _gru(n="gx_n + ((r * h_prev) @ W_hh[2 * H:].T + b_hh[2 * H:])"), "gru-reset-before"),
+    ("gru_cell", _gru(h="z * n + (1 - z) * h_prev"), "gru-update-reversed"),
+    ("gru_cell", _gru(blocks=BLOCKS.replace("gx_r, gx_z", "gx_z, gx_r").replace("gh_r, gh_z", "gh_z, gh_r")), "gate-order-keras-gru"),
+    ("gru_cell", KERAS_GRU, "transposed-weights: Keras stacks z, r, n"),
     ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), None),
-    ("rnn_cell", RNN.format(body="np.maximum(0, x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), "relu instead of tanh"),
-    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + b_hh)"), "recurrent term W_hh h_prev is missing"),
-    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + h_prev @ W_hh.T + b_hh)"), "only b_hh is added"),
-    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih + h_prev @ W_hh + b_ih)"), "a Keras-layout cell"),
+    ("rnn_cell", RNN.format(body="np.maximum(0, x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)"), "wrong-nonlinearity"),
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + b_ih + b_hh)"), "recurrent-term-missing"),
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih.T + h_prev @ W_hh.T + b_hh)"), "bias-ih-dropped"),
+    ("rnn_cell", RNN.format(body="np.tanh(x @ W_ih + h_prev @ W_hh + b_ih)"), "keras-layout"),
     ("lstm_backward", _backward(), None),
-    ("lstm_backward", _backward(through_h="0"), "path from h into c is missing"),
-    ("lstm_backward", _backward(dc_prev="dct"), "dc_prev is missing the forget gate"),
-    ("lstm_backward", _backward(dt_g="(1 - g)"), "tanh derivative is written 1 - g"),
-    ("lstm_backward", _backward(ds_i="i", ds_f="f_", ds_o="o"), "sigmoid derivative is written σ"),
+    ("lstm_backward", _backward(through_h="0"), "dc-without-h-path"),
+    ("lstm_backward", _backward(dc_prev="dct"), "dc-prev-without-f"),
+    ("lstm_backward", _backward(dt_g="(1 - g)"), "tanh-derivative-1-g"),
+    ("lstm_backward", _backward(ds_i="i", ds_f="f_", ds_o="o"), "sigmoid-derivative-s"),
 ]
 
 
@@ -119,10 +131,12 @@ def test_correct_passes_and_each_mistake_is_named(tmp_path: Path, kind: str, sou
     text = render(report)
     if mistake is None:
         assert report.passed, text
-    else:
-        assert not report.passed
-        assert report.diagnosis and mistake in report.diagnosis, text
-        assert "First difference: case 1" in text
+        return
+    mid, _, detail = mistake.partition(": ")
+    assert not report.passed and report.diagnosis is not None, text
+    assert report.diagnosis.id == mid and detail in report.diagnosis.detail, (report.diagnosis, text)
+    assert f"Likely mistake: {MISTAKES[mid].explanation}" in text and f"See {link_url(MISTAKES[mid].link)} on the site." in text  # the quizzes' words and link
+    assert "First difference: case 1" in text
 
 
 def _write(tmp_path: Path, body: str) -> str:
@@ -269,7 +283,7 @@ def test_a_class_gets_one_row_per_file(tmp_path: Path) -> None:
     assert text.returncode == 1, text.stderr
     rows = {line.split()[0].rsplit("/", 1)[-1]: line.split()[1:] for line in text.stdout.splitlines()[1:] if line.startswith(str(tmp_path))}
     assert rows["alice.py:lstm_cell"][:2] == ["pass", "4/4"]
-    assert rows["bob.py:lstm_cell"][:2] == ["fail", "0/4"] and "forget and input gates swapped" in " ".join(rows["bob.py:lstm_cell"])
+    assert rows["bob.py:lstm_cell"][:2] == ["fail", "0/4"] and "gate-order-f-i: You swapped the forget and input gates" in " ".join(rows["bob.py:lstm_cell"])
     assert rows["carol.py:lstm_cell"][:2] == ["error", "0/4"] and "did not return within 1 s" in " ".join(rows["carol.py:lstm_cell"])
     assert rows["dave.py:lstm_cell"][:2] == ["error", "-"] and "symbolic link" in " ".join(rows["dave.py:lstm_cell"])
     assert rows["erin.py:mine"][:2] == ["pass", "4/4"]

@@ -18,6 +18,7 @@ import pytest
 from conftest import require, without_root_override
 from quizzes import Choice, Numeric, Vector, generate, grade
 from quizzes.export import ExportError, export
+from quizzes.mistakes import MISTAKES
 
 MIX = ["lstm-forget-gate", "lstm-cell-vector", "memory-constant-forget", "count-lstm", "concept-cell-vs-hidden", "pytorch-gate-order", "weight-shape"]
 
@@ -47,15 +48,21 @@ def test_moodle_xml_round_trip(tmp_path: Path) -> None:
         variant = q.find("name/text").text
         template, seed = variant.split("#")[0], int(variant.split("#")[1].split("-")[0])
         assert generate(template, seed).variant_id == variant
+        spec = generate(template, seed).answer
         if kind == "numerical":
-            _accepts_bounds(template, seed, float(q.find("answer/text").text), float(q.find("answer/tolerance").text))
+            right, *slips = q.findall("answer")
+            _accepts_bounds(template, seed, float(right.find("text").text), float(right.find("tolerance").text))
+            assert right.get("fraction") == "100" and all(a.get("fraction") == "0" for a in slips)  # Moodle takes the first match: the right one
+            assert [(float(a.find("text").text), a.find("feedback/text").text.split(" (See")[0]) for a in slips] == [
+                (pytest.approx(v, rel=1e-6), MISTAKES[mid].explanation) for mid, (v,) in spec.mistakes
+            ]
         elif kind == "cloze":
-            blanks = re.findall(r"\{1:NUMERICAL:=([^:]+):([^}]+)\}", q.find("questiontext/text").text)
-            assert len(blanks) == len(generate(template, seed).answer.values)
-            for v, t in blanks:
+            blanks = re.findall(r"\{1:NUMERICAL:=([^:]+):([^~}]+)((?:~%0%[^~}]*)*)\}", q.find("questiontext/text").text)
+            assert len(blanks) == len(spec.values)
+            for k, (v, t, slips) in enumerate(blanks):
                 _accepts_bounds(template, seed, float(v), float(t))
+                assert [float(s.split(":")[0]) for s in slips.split("~%0%")[1:]] == [pytest.approx(values[k], rel=1e-6) for _, values in spec.mistakes]
         else:
-            spec = generate(template, seed).answer
             fractions = [float(a.get("fraction")) for a in q.findall("answer")]
             right = [k for k, f in enumerate(fractions) if f > 0]
             assert tuple(right) == spec.correct and sum(f for f in fractions if f > 0) == pytest.approx(100)
@@ -80,7 +87,8 @@ def test_qti_package_round_trip(tmp_path: Path) -> None:
                 correct = [v.text for v in decls[0].findall("q:correctResponse/q:value", ns)]
                 assert correct == ["ABCDEFGH"[k] for k in spec.correct]
                 continue
-            for decl, equal in zip(decls, item.iter("{http://www.imsglobal.org/xsd/imsqti_v2p1}equal"), strict=True):
+            keys = [e for e in item.iter("{http://www.imsglobal.org/xsd/imsqti_v2p1}equal") if e.find("q:correct", ns) is not None]  # not a slip's
+            for decl, equal in zip(decls, keys, strict=True):
                 value = float(decl.find("q:correctResponse/q:value", ns).text)
                 tol = float(equal.get("tolerance").split()[0])
                 if equal.get("toleranceMode") == "relative":
@@ -174,14 +182,14 @@ def test_graded_answers_in_exports_match_the_grader() -> None:
 
 # ---- response processing, run: what each LMS would score is what lstm-quiz scores -------------------
 def _answers_to_try(spec: Numeric | Vector | Choice, rng: np.random.Generator) -> list[list[float] | set[int]]:
-    """Right, wrong, and at the edges of the accepted interval (inside and outside)."""
+    """Right, wrong, each named slip's answer, and at the edges of the accepted interval (inside and outside)."""
     if isinstance(spec, Choice):
         n = len(spec.options)
         if not spec.multi:
             return [{k} for k in range(n)]
         return [set(spec.correct), *({int(k) for k in np.flatnonzero(rng.random(n) < 0.5)} | {int(rng.integers(n))} for _ in range(8))]
     values = [spec.value] if isinstance(spec, Numeric) else list(spec.values)
-    tries = [values]
+    tries = [values, *(list(slip) for _, slip in spec.mistakes)]
     for factor in (0.99, 1.01, -1.0, 0.5):
         tries.append([v + factor * spec.rule.half_width(v) * sign for v, sign in zip(values, rng.choice([-1, 1], len(values)), strict=True)])
     tries.append([v + rng.normal() for v in values])
@@ -197,8 +205,8 @@ def _typed(spec: Numeric | Vector | Choice, answer: list[float] | set[int]) -> s
 Q = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 
 
-def _qti_score(item: ET.Element, answer: list[float] | set[int]) -> tuple[float, str | None]:
-    """A QTI 2.1 response processor for the expressions our items use (equal, match, mapResponse, sum)."""
+def _qti_score(item: ET.Element, answer: list[float] | set[int]) -> tuple[float, str | None, str | None]:
+    """A QTI 2.1 response processor for the expressions our items use (equal, match, member, lt, and, mapResponse, sum)."""
     decls = {d.get("identifier"): d for d in item.iter(f"{Q}responseDeclaration")}
     responses: dict[str, object] = {}
     if any(d.get("baseType") == "identifier" for d in decls.values()):
@@ -231,6 +239,14 @@ def _qti_score(item: ET.Element, answer: list[float] | set[int]) -> tuple[float,
         if tag == "match":  # identifiers, as sets
             a, b = (value(c) for c in e)
             return a == b
+        if tag == "member":  # an identifier among the picked ones
+            a, b = (value(c) for c in e)
+            return a in b  # type: ignore[operator]
+        if tag == "lt":
+            a, b = (value(c) for c in e)
+            return a < b  # type: ignore[operator]
+        if tag == "and":
+            return all(value(c) for c in e)
         if tag == "mapResponse":
             mapping = decls[e.get("identifier")].find(f"{Q}mapping")
             entries = {m.get("mapKey"): float(m.get("mappedValue")) for m in mapping}
@@ -256,13 +272,13 @@ def _qti_score(item: ET.Element, answer: list[float] | set[int]) -> tuple[float,
         run(holder)
 
     run(item.find(f"{Q}responseProcessing"))
-    return outcomes["SCORE"], outcomes["FEEDBACK"]  # type: ignore[return-value]
+    return outcomes["SCORE"], outcomes["FEEDBACK"], outcomes.get("SLIP")  # type: ignore[return-value]
 
 
 def test_qti21_items_score_as_lstm_quiz_and_always_show_the_solution(tmp_path: Path) -> None:
     (out,) = export("qti", tmp_path / "pool.zip", topics=None, variants=2, seed=5)
     rng = np.random.default_rng(0)
-    checked = 0
+    checked = named = 0
     with zipfile.ZipFile(out) as z:
         for name in z.namelist():
             if name == "imsmanifest.xml":
@@ -271,20 +287,25 @@ def test_qti21_items_score_as_lstm_quiz_and_always_show_the_solution(tmp_path: P
             template, seed = name[len("item-") : -len(".xml")].rsplit("-", 1)
             q = generate(template, int(seed))
             outcomes = {o.get("identifier"): o.get("baseType") for o in item.iter(f"{Q}outcomeDeclaration")}
-            assert outcomes == {"SCORE": "float", "MAXSCORE": "float", "FEEDBACK": "identifier"}
+            slips = {"SLIP": "identifier"} if q.answer.mistakes else {}
+            assert outcomes == {"SCORE": "float", "MAXSCORE": "float", "FEEDBACK": "identifier", **slips}
             modal = item.find(f"{Q}modalFeedback")
             assert outcomes[modal.get("outcomeIdentifier")] == "identifier" and modal.get("showHide") == "show"
             assert item.find(f"{Q}responseProcessing").get("template") is None  # written out, not a template
+            shown = {m.get("identifier") for m in item.iter(f"{Q}modalFeedback") if m.get("outcomeIdentifier") == "SLIP"}
             for answer in _answers_to_try(q.answer, rng):
-                score, feedback = _qti_score(item, answer)
-                assert score == pytest.approx(grade(q, _typed(q.answer, answer)).score, abs=1e-9), (name, answer)
-                assert feedback == modal.get("identifier")
+                score, feedback, slip = _qti_score(item, answer)
+                graded = grade(q, _typed(q.answer, answer))
+                assert score == pytest.approx(graded.score, abs=1e-9), (name, answer)
+                assert feedback == modal.get("identifier") and slip == graded.mistake and (slip is None or slip in shown), (name, answer, slip, graded.mistake)
                 checked += 1
-    assert checked > 300
+                named += slip is not None
+    assert checked > 300 and named > 30
 
 
-def _canvas_full_marks(item: ET.Element, answer: list[float] | set[int], entry: int) -> bool:
-    """Canvas's condition for SCORE = 100, evaluated: ranges for numbers, picks for choices."""
+def _canvas_full_marks(item: ET.Element, answer: list[float] | set[int], entry: int, slips: list[str] | None = None) -> bool:
+    """Canvas's condition for SCORE = 100, evaluated: ranges for numbers, picks for choices. ``slips``
+    collects the slips whose comment this answer shows."""
     ids = [label.get("ident") for label in item.iter("{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}response_label")]
 
     def holds(c: ET.Element) -> bool:
@@ -302,6 +323,10 @@ def _canvas_full_marks(item: ET.Element, answer: list[float] | set[int], entry: 
         raise AssertionError(tag)
 
     ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    for r in item.iter(f"{ns}respcondition"):
+        shown = r.find(f"{ns}displayfeedback")
+        if slips is not None and shown is not None and shown.get("linkrefid") != "general_fb" and holds(r.find(f"{ns}conditionvar")):
+            slips.append(shown.get("linkrefid")[len(item.get("ident")) + 1 :])  # linkrefid is ITEM-MISTAKE
     scoring = [r for r in item.iter(f"{ns}respcondition") if r.find(f"{ns}setvar") is not None]
     assert len(scoring) == 1 and scoring[0].find(f"{ns}setvar").text == "100"
     return holds(scoring[0].find(f"{ns}conditionvar"))
@@ -317,19 +342,24 @@ def test_canvas_scores_as_lstm_quiz(tmp_path: Path) -> None:
     ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
     _, quiz = _canvas_package(tmp_path, variants=2, seed=9)
     rng = np.random.default_rng(1)
-    checked = 0
+    checked = named = 0
     for item in quiz.iter(f"{ns}item"):  # ident TEMPLATE.SEED, or TEMPLATE.SEED.ENTRY for a vector's entries
         template, seed, *entry = item.get("ident").split(".")
         q = generate(template, int(seed))
         k = int(entry[0]) if entry else 0
         for answer in _answers_to_try(q.answer, rng):
+            slips: list[str] = []
+            graded = grade(q, _typed(q.answer, answer))
             if entry:
                 expected = q.answer.rule.accepts(answer[k], q.answer.values[k])  # type: ignore[union-attr, index]
             else:
-                expected = grade(q, _typed(q.answer, answer)).score == 1.0
-            assert _canvas_full_marks(item, answer, k) == expected, (item.get("ident"), answer)
+                expected = graded.score == 1.0
+            assert _canvas_full_marks(item, answer, k, slips) == expected, (item.get("ident"), answer)
+            if graded.mistake and not entry:  # the slip the grader names shows its comment in Canvas too
+                assert graded.mistake in slips, (item.get("ident"), answer, slips)
+                named += 1
             checked += 1
-    assert checked > 300
+    assert checked > 300 and named > 20
 
 
 # ---- Canvas, compared with what text2qti writes for the same questions -----------------------------
@@ -346,6 +376,28 @@ def _shape(node: ET.Element) -> tuple:
         fields.pop("assessment_question_identifierref", None)
         return (tag, tuple(sorted((k, v if k == "question_type" else "") for k, v in fields.items())))
     return (tag, attrs, tuple(_shape(c) for c in children))
+
+
+def _without_slips(item: ET.Element) -> tuple[list[tuple], list[ET.Element]]:
+    """Remove from ``item`` the conditions and feedbacks of its named slips; returns their condition shapes (with the
+    condition's test left out) and the feedbacks removed."""
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    processing = item.find(f"{ns}resprocessing")
+    shapes, removed = [], []
+    for condition in list(processing.findall(f"{ns}respcondition")):
+        shown = condition.find(f"{ns}displayfeedback")
+        if shown is not None and shown.get("linkrefid") != "general_fb":
+            test = condition.find(f"{ns}conditionvar")
+            condition.remove(test)
+            condition.insert(0, ET.Element(f"{ns}conditionvar", {}))
+            condition.find(f"{ns}conditionvar").append(ET.Element(f"{ns}other"))
+            shapes.append(_shape(condition))
+            processing.remove(condition)
+    for feedback in list(item.findall(f"{ns}itemfeedback")):
+        if feedback.get("ident") != "general_fb":
+            item.remove(feedback)
+            removed.append(feedback)
+    return shapes, removed
 
 
 def _text2qti_source(questions: list) -> str:
@@ -381,6 +433,8 @@ def test_canvas_items_have_text2qti_s_structure(tmp_path: Path, monkeypatch: pyt
     their_quiz = ET.fromstring(next(theirs.read(n) for n in theirs.namelist() if n.endswith(".xml") and "/text2qti_assessment_" in n and "meta" not in n))
     ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
     mine, theirs_items = list(quiz.iter(f"{ns}item")), list(their_quiz.iter(f"{ns}item"))
+    slips = [_without_slips(i) for i in mine]  # a named slip's comment: a condition and a feedback of the general feedback's own shape
+    assert all(shape == _shape(i.find(f"{ns}resprocessing/{ns}respcondition")) for s, i in zip(slips, mine, strict=True) for shape in s[0])
     assert [_shape(i) for i in mine] == [_shape(i) for i in theirs_items]
     assert all(dict(_shape(i.find(f"{ns}itemmetadata/{ns}qtimetadata"))[1])["question_type"] == kinds[template_id] for i in mine)
 

@@ -56,6 +56,10 @@ def template_cases() -> list[tuple[dict, str]]:
             q = generate(t.id, seed)
             spec = q.to_dict()["answer"]
             cases += [(spec, q.answer.typed())] + [(spec, j) for j in JUNK]
+            for _, slip in getattr(q.answer, "mistakes", ()):  # each named slip's value: feedback names it, in both graders
+                cases.append((spec, ", ".join(repr(v) for v in slip)) if slip else (spec, "x"))
+            if isinstance(q.answer, Choice):
+                cases += [(spec, "abcdefghijklmnopqrstuvwxyz"[k]) for k, _ in q.answer.mistakes]
             if isinstance(q.answer, Numeric):
                 v, w = q.answer.value, q.answer.rule.half_width(q.answer.value)
                 cases += [(spec, repr(v + f * w)) for f in (-1.001, -0.999, 0.5, 0.999, 1.001)]
@@ -74,13 +78,16 @@ def corpus_cases() -> list[tuple[dict, str]]:
 
 
 def python_grade(spec: dict, text: str) -> dict:
+    """The Python grader on the answer that ``spec`` describes (rebuilt from the site's JSON, slips included)."""
     if spec["kind"] == "choice":
-        answer: Any = Choice(tuple(spec["options"]), tuple(spec["correct"]), spec["multi"])
+        answer: Any = Choice(tuple(spec["options"]), tuple(spec["correct"]), spec["multi"], tuple((m["option"], m["id"]) for m in spec.get("mistakes", [])))
     else:
         rule = rule_from_dict(spec["rule"])
-        answer = Numeric(spec["values"][0], rule, spec["decimals"]) if spec["kind"] == "numeric" else Vector(tuple(spec["values"]), rule, spec["decimals"])
+        slips = tuple((m["id"], tuple(m["values"])) for m in spec.get("mistakes", []))
+        kind = Numeric if spec["kind"] == "numeric" else Vector
+        answer = kind(spec["values"][0] if kind is Numeric else tuple(spec["values"]), rule, spec["decimals"], slips)
     r = grade(Question("case", 0, "case", "case", "", answer, "", ""), text)
-    return {"score": r.score, "format_error": r.format_error, "entries": list(r.entries), "feedback": r.feedback}
+    return {"score": r.score, "format_error": r.format_error, "entries": list(r.entries), "feedback": r.feedback, "mistake": r.mistake}
 
 
 def node_grade(node: str, cases: list[tuple[dict, str]]) -> list[dict]:
@@ -103,6 +110,8 @@ def test_every_template_is_graded_alike(node: str) -> None:
     assert len(cases) > 3000
     wrong = disagreements(node, cases)
     assert not wrong, f"{len(wrong)} disagreements, first: {wrong[:3]}"
+    named = [python_grade(spec, text)["mistake"] for spec, text in cases]
+    assert sum(m is not None for m in named) > 200  # the slips' own values are named, in both graders
 
 
 def test_awkward_inputs_are_graded_alike(node: str) -> None:

@@ -377,7 +377,7 @@ def test_nothing_outside_changed_and_the_parent_reported(class_run: ClassRun) ->
 def test_a_correct_file_passes_and_a_wrong_one_is_diagnosed(class_run: ClassRun) -> None:
     assert class_run.rows["correct.py"]["verdict"] == "pass"
     wrong = class_run.rows["wrong.py"]
-    assert wrong["verdict"] == "fail" and "forget and input gates swapped" in wrong["diagnosis"]
+    assert wrong["verdict"] == "fail" and wrong["diagnosis"]["id"] == "gate-order-f-i" and wrong["diagnosis"]["link"].startswith("compare/pytorch.html")
 
 
 @pytest.mark.parametrize("module", SHADOWS)

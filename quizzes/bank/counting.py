@@ -7,6 +7,7 @@ import numpy as np
 import lstm_ref
 from lstm_ref.params import GATES
 
+from .. import mistakes
 from ..grading import Decimals
 from ..question import Numeric, Vector
 from ..template import Draft, template
@@ -29,7 +30,8 @@ def _counting(mode: str, bias: bool):  # type: ignore[no-untyped-def]
         formula = f"{G}·H·(I + H)" + (f" + 2·{G}·H" if bias else "")
         solution = f"{formula} = {G}·{H}·({I} + {H})" + (f" + 2·{G}·{H}" if bias else "") + f" = {n}"
         hint = f"{G} block{'s' * (G > 1)} of W_ih (H×I) and W_hh (H×H)" + (", and two bias vectors per block." if bias else "; no biases.")
-        return Draft(prompt, Numeric(float(n), Decimals(0), decimals=0), hint, solution, {"I": I, "H": H})
+        slips = mistakes.values("count", ["count-no-bias", "count-one-bias", "count-h-rows"], mode=mode, I=I, H=H, bias=bias)
+        return Draft(prompt, Numeric(float(n), Decimals(0), decimals=0), hint, solution, {"I": I, "H": H}, slips)
 
     return build
 
@@ -47,7 +49,9 @@ def stacked(rng: np.random.Generator) -> Draft:
     layer1 = 2 * (4 * H * (2 * H + H) + 8 * H)
     prompt = f"How many parameters does torch.nn.LSTM({I}, {H}, num_layers=2, bidirectional=True) have?"
     solution = f"layer 0: 2 directions × (4H(I+H) + 8H) = {layer0}\nlayer 1 reads 2H = {2 * H} features: 2 × (4H(2H+H) + 8H) = {layer1}\ntotal {n}"
-    return Draft(prompt, Numeric(float(n), Decimals(0), decimals=0), "Layer 1's input is both directions of layer 0: 2H features.", solution, {"I": I, "H": H})
+    slips = mistakes.values("count-stacked", ["count-layer-input", "count-no-bias"], I=I, H=H)
+    hint = "Layer 1's input is both directions of layer 0: 2H features."
+    return Draft(prompt, Numeric(float(n), Decimals(0), decimals=0), hint, solution, {"I": I, "H": H}, slips)
 
 
 @template("weight-shape", "counting", "The shape of a weight matrix")
@@ -64,6 +68,7 @@ def weight_shape(rng: np.random.Generator) -> Draft:
         "Rows: one block of H per gate. Columns: the input of the product.",
         solution,
         {"I": I, "H": H, "name": name},
+        mistakes.values("shape", ["transposed-weights", "count-h-rows"], rows=shape[0], cols=shape[1], G=len(GATES[mode])),
     )
 
 

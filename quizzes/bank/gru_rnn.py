@@ -12,10 +12,16 @@ from lstm_ref.linear import project
 from lstm_ref.params import GATES
 from lstm_ref.rnn import Nonlinearity
 
+from .. import mistakes
 from ..grading import Tolerance
 from ..question import Numeric, Vector
 from ..template import Draft, template
 from ._common import shown, vec
+
+
+def _cell(x: np.ndarray, h_prev: np.ndarray, p: lstm_ref.CellParams) -> dict:
+    """A one-example cell's inputs, as the mistakes' cell settings name them."""
+    return {"x": x[None], "h_prev": h_prev[None], "W_ih": p.W_ih, "W_hh": p.W_hh, "b_ih": p.b_ih, "b_hh": p.b_hh}
 
 
 def _rnn(nonlinearity: Nonlinearity) -> Callable[[np.random.Generator], Draft]:
@@ -31,7 +37,9 @@ def _rnn(nonlinearity: Nonlinearity) -> Callable[[np.random.Generator], Draft]:
         )
         solution = f"z = {z:.4f}; h = {nonlinearity}({z:.4f}) = {h[0, 0]:.4f}" + (" (relu clips negatives to 0)" if nonlinearity == "relu" else "")
         params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih[0].tolist(), "W_hh": float(p.W_hh[0, 0])}
-        return Draft(prompt, Numeric(float(h[0, 0])), "Both products, both biases, then the nonlinearity.", solution, params)
+        ids = ["wrong-nonlinearity", "recurrent-term-missing", "bias-hh-dropped", "bias-ih-dropped"]
+        slips = mistakes.values("rnn-cell", ids, select=lambda r: r[0][0, 0], **_cell(x, h_prev, p), nonlinearity=nonlinearity)
+        return Draft(prompt, Numeric(float(h[0, 0])), "Both products, both biases, then the nonlinearity.", solution, params, slips)
 
     return build
 
@@ -52,7 +60,8 @@ def rnn_vector(rng: np.random.Generator) -> Draft:
     )
     solution = "\n".join(f"h[{k}] = tanh({p.W_ih[k, 0]:.1f}·{x[0]:.1f} + {vec(p.W_hh[k], 1)}·h_prev + {p.biases[0][k]:.1f}) = {h[0, k]:.4f}" for k in range(2))
     params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": p.W_ih[:, 0].tolist(), "W_hh": p.W_hh.tolist(), "b": p.biases[0].tolist()}
-    return Draft(prompt, Vector(tuple(float(v) for v in h[0])), "Row k of W_hh times h_prev feeds unit k.", solution, params)
+    slips = mistakes.values("rnn-cell", ["wrong-nonlinearity", "recurrent-term-missing", "bias-doubled"], select=lambda r: r[0][0], **_cell(x, h_prev, p))
+    return Draft(prompt, Vector(tuple(float(v) for v in h[0])), "Row k of W_hh times h_prev feeds unit k.", solution, params, slips)
 
 
 def _gru_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, lstm_ref.CellParams]:
@@ -89,7 +98,9 @@ def gru_update(rng: np.random.Generator) -> Draft:
         "It updates as PyTorch does, h = (1 − z)·n + z·h_prev, so z is the share of h_prev kept.\nWhat is the update gate z?"
     )
     solution = f"z = σ(W_iz·x + b_iz + W_hz·h_prev + b_hz) = {z:.4f}"
-    return Draft(prompt, Numeric(z), "The update gate is the second block (order r, z, n).", solution, _gru_params(x, h_prev, p))
+    ids = ["gate-order-keras-gru", "gru-update-reversed", "bias-hh-dropped", "bias-ih-dropped"]
+    slips = mistakes.values("gru-gate", ids, gate="z", **_cell(x, h_prev, p))
+    return Draft(prompt, Numeric(z), "The update gate is the second block (order r, z, n).", solution, _gru_params(x, h_prev, p), slips)
 
 
 def _gru_new_state(reset: Reset) -> Callable[[np.random.Generator], Draft]:
@@ -108,7 +119,10 @@ def _gru_new_state(reset: Reset) -> Callable[[np.random.Generator], Draft]:
         )
         solution = f"r = {r:.4f}, z = {z:.4f}, n = {n:.4f}\nh = (1 − {z:.4f})·{n:.4f} + {z:.4f}·{h_prev[0]:.1f} = {h[0, 0]:.4f}"
         hint = "r and z first; then the candidate with the reset applied " + ("after" if reset == "after" else "before") + " the product."
-        return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), hint, solution, _gru_params(x, h_prev, p))
+        other = "gru-reset-before" if reset == "after" else "gru-reset-after"
+        ids = [other, "gru-update-reversed", "gate-order-keras-gru", "bias-hh-dropped", "bias-ih-dropped"]
+        slips = mistakes.values("gru-cell", ids, select=lambda r: r[0][0, 0], **_cell(x, h_prev, p), reset=reset)
+        return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), hint, solution, _gru_params(x, h_prev, p), slips)
 
     return build
 

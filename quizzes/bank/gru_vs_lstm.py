@@ -6,6 +6,7 @@ import numpy as np
 
 import lstm_ref
 
+from .. import mistakes
 from ..grading import Decimals, Tolerance
 from ..question import Numeric
 from ..template import Draft, template
@@ -38,7 +39,8 @@ def param_ratio(rng: np.random.Generator) -> Draft:
     lstm, gru = count("lstm"), count("gru")
     prompt = f"For input size {I} and hidden size {H}, how many more parameters does torch.nn.LSTM have than torch.nn.GRU?"
     solution = f"LSTM {lstm} − GRU {gru} = {lstm - gru} (one extra block: H(I+H) + 2H)"
-    return Draft(prompt, Numeric(float(lstm - gru), Decimals(0), decimals=0), "The LSTM has 4 blocks, the GRU 3.", solution, {"I": I, "H": H})
+    slips = mistakes.values("count-extra", ["count-no-bias", "count-one-bias"], I=I, H=H)
+    return Draft(prompt, Numeric(float(lstm - gru), Decimals(0), decimals=0), "The LSTM has 4 blocks, the GRU 3.", solution, {"I": I, "H": H}, slips)
 
 
 @template("gru-lstm-state-size", "gru-vs-lstm", "How much state each carries")
@@ -50,6 +52,7 @@ def state_size(rng: np.random.Generator) -> Draft:
         "The LSTM passes on h and c; the GRU only h.",
         f"h and c: 2·{H} = {2 * H} (the GRU carries {H}).",
         {"H": H},
+        mistakes.values("state-size", ["state-without-c"], H=H),
     )
 
 
@@ -63,7 +66,8 @@ def keep_fraction(rng: np.random.Generator) -> Draft:
         f"It updates as PyTorch does, h = (1 − z)·n + z·h_prev. What fraction of h is left after {k} steps?"
     )
     solution = f"h = (1 − z)·0 + z·h_prev each step: {z:.2f}^{k} = {kept:.4f}"
-    return Draft(prompt, Numeric(kept, Tolerance(rtol=0.01, atol=0.0005)), "h = (1 − z)·n + z·h_prev with n = 0.", solution, {"z": z, "k": k})
+    slips = mistakes.values("gru-keep", ["gru-update-reversed", "power-one-short", "power-one-over"], z=z, k=k)
+    return Draft(prompt, Numeric(kept, Tolerance(rtol=0.01, atol=0.0005)), "h = (1 − z)·n + z·h_prev with n = 0.", solution, {"z": z, "k": k}, slips)
 
 
 def _gru_keep(z: float, k: int) -> float:

@@ -12,10 +12,11 @@ import lstm_ref
 from lstm_ref.keras_interop import KERAS_GATES, from_keras_weights, to_keras_weights
 from lstm_ref.params import GATES
 
+from .. import mistakes
 from ..grading import Decimals
 from ..question import Numeric, Vector
 from ..template import Draft, template
-from ._common import choice, shown, vec
+from ._common import choice, misread, shown, vec
 
 _GATE_NAMES = {
     "lstm": {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"},
@@ -45,7 +46,8 @@ def weight_shape(rng: np.random.Generator) -> Draft:
         else f"GRU(reset_after=True), the default, keeps both biases as two rows of {G}·H = {G * H}: {list(shape)}"
     )
     hint = "Keras multiplies x @ kernel: the input size comes first, then the gate blocks side by side."
-    return Draft(prompt, Vector(tuple(float(s) for s in shape), Decimals(0), decimals=0), hint, solution, {"mode": mode, "I": I, "H": H, "name": name})
+    slips = mistakes.values("shape", ["transposed-weights"], rows=shape[0], cols=shape[1], G=G)
+    return Draft(prompt, Vector(tuple(float(s) for s in shape), Decimals(0), decimals=0), hint, solution, {"mode": mode, "I": I, "H": H, "name": name}, slips)
 
 
 @template("keras-gate-columns", "keras", "Which gate do these Keras columns hold?")
@@ -59,15 +61,18 @@ def gate_columns(rng: np.random.Generator) -> Draft:
     gate = GATES[mode][block]
     names = _GATE_NAMES[mode]
     layer = "LSTM" if mode == "lstm" else "GRU"
-    right = f"the {names[gate]}, rows {block * H} to {(block + 1) * H - 1} of PyTorch's weight_ih_l0"
-    wrong = [f"the {names[g]}, rows {b * H} to {(b + 1) * H - 1} of PyTorch's weight_ih_l0" for b, g in enumerate(GATES[mode]) if g != gate]
-    wrong += [f"the {names[gate]}, columns {k * H} to {(k + 1) * H - 1} of PyTorch's weight_ih_l0 (no transpose)"]
+    rows = lambda g: f"the {names[g]}, rows {GATES[mode].index(g) * H} to {(GATES[mode].index(g) + 1) * H - 1} of PyTorch's weight_ih_l0"  # noqa: E731
+    right = rows(gate)
+    assumed = mistakes.ORDERS["lstm"] if mode == "lstm" else {"gate-order-keras-gru": "".join(GATES["gru"])}  # Keras's GRU columns read in PyTorch's order
+    slips = {rows(g): mid for mid, g in misread(mode, assumed, k, gate).items()}
+    slips[f"the {names[gate]}, columns {k * H} to {(k + 1) * H - 1} of PyTorch's weight_ih_l0 (no transpose)"] = "transposed-weights"
     order = ", ".join(_KERAS_LETTER.get(g, g) for g in KERAS_GATES[mode])
     return choice(
         rng,
         f"Columns {k * H} to {(k + 1) * H - 1} of a keras.layers.{layer}({H}) kernel: which gate are they, and where do they go in torch.nn.{layer}?",
         [right],
-        wrong,
+        [],
+        slips=slips,
         hint=f"Keras's {layer} blocks are {order}; PyTorch's are {', '.join(GATES[mode])}, stacked as rows.",
         solution=f"Keras block {k} of {order} is the {names[gate]}; in PyTorch it is block {block}: {right}.",
     )
@@ -88,7 +93,8 @@ def bias_port(rng: np.random.Generator) -> Draft:
     )
     solution = f"Keras adds one bias; the same function needs the sum. Entry {k} ({gate}, same block order): {b_ih[k]:.1f} + {b_hh[k]:.1f} = {bias[k]:.1f}"
     params = {"b_ih": b_ih.tolist(), "b_hh": b_hh.tolist(), "k": k}
-    return Draft(prompt, Numeric(float(bias[k]), Decimals(1), decimals=1), "PyTorch adds both biases; LSTM blocks keep their order.", solution, params)
+    slips = mistakes.values("bias-sum", ["bias-hh-dropped", "bias-ih-dropped", "bias-doubled"], b_i=float(b_ih[k]), b_h=float(b_hh[k]))
+    return Draft(prompt, Numeric(float(bias[k]), Decimals(1), decimals=1), "PyTorch adds both biases; LSTM blocks keep their order.", solution, params, slips)
 
 
 @template("keras-unit-forget-bias", "keras", "A fresh Keras LSTM and its forget bias")
@@ -106,7 +112,9 @@ def unit_forget_bias(rng: np.random.Generator) -> Draft:
     )
     solution = f"f = σ(1) = 0.7311, i = σ(0) = 0.5, g = tanh(0) = 0: c = 0.7311 · {c_prev:.2f} + 0.5 · 0 = {c[0, 0]:.4f}"
     hint = "unit_forget_bias=True adds 1 to the forget block of the bias at initialisation."
-    return Draft(prompt, Numeric(float(c[0, 0])), hint, solution, {"c_prev": c_prev})
+    gates = {"i": 0.5, "f": float(1 / (1 + np.exp(-1.0))), "g": 0.0, "o": 0.5, "c_prev": c_prev}
+    slips = mistakes.values("lstm-pointwise", ["forget-as-one-minus", "tanh-c-stored"], select=lambda r: r[0], **gates)
+    return Draft(prompt, Numeric(float(c[0, 0])), hint, solution, {"c_prev": c_prev}, slips)
 
 
 @template("tf1-gate-blocks", "keras", "TensorFlow 1's i, j, f, o")
@@ -115,17 +123,19 @@ def tf1_blocks(rng: np.random.Generator) -> Draft:
     as_torch = {"i": "i", "j": "g", "f": "f", "o": "o"}
     k = int(rng.integers(0, 4))
     H = int(rng.integers(2, 33))
-    block = GATES["lstm"].index(as_torch[tf1[k]])
     names = _GATE_NAMES["lstm"]
-    right = f"the {names[as_torch[tf1[k]]]}: PyTorch's block {block}, rows {block * H} to {(block + 1) * H - 1}"
-    wrong = [f"the {names[g]}: PyTorch's block {b}, rows {b * H} to {(b + 1) * H - 1}" for b, g in enumerate(GATES["lstm"]) if b != block]
+    where = lambda g: f"the {names[g]}: PyTorch's block {GATES['lstm'].index(g)}, rows {GATES['lstm'].index(g) * H} to {(GATES['lstm'].index(g) + 1) * H - 1}"  # noqa: E731
+    right = where(as_torch[tf1[k]])
+    assumed = {"gate-order-tf1": "ifgo", "gate-order-cs231n": "ifog", "gate-order-f-i": "fgio"}  # TensorFlow 1's columns read in another order
+    slips = {where(g): mid for mid, g in misread("lstm", assumed, k, as_torch[tf1[k]]).items()}
     extra = "; and its forget_bias (1.0 by default) is added at run time, not stored: add it to the forget bias when porting" if tf1[k] == "f" else ""
     return choice(
         rng,
         f"TensorFlow 1's LSTMCell({H}) splits its gate columns as i, j, f, o.\n"
         f"Columns {k * H} to {(k + 1) * H - 1} (block {tf1[k]}): which gate are they, and where do they go in torch.nn.LSTM?",
         [right],
-        wrong,
+        [],
+        slips=slips,
         hint="j is TensorFlow 1's name for the candidate (PyTorch's g); PyTorch's order is i, f, g, o.",
         solution=f"Block {tf1[k]} is {right}{extra}.",
     )

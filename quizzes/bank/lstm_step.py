@@ -9,6 +9,7 @@ from lstm_ref.linear import project
 from lstm_ref.params import GATES
 from lstm_ref.pointwise import lstm_pointwise
 
+from .. import mistakes
 from ..grading import Tolerance
 from ..question import Numeric, Vector
 from ..template import Draft, template
@@ -47,7 +48,12 @@ def _one_gate(gate: str):  # type: ignore[no-untyped-def]
         )
         hint = f"Add both biases to the two products, then apply {act}" + (": σ(z) = 1 / (1 + e^(−z))." if act == "σ" else ".")
         params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_x": w_x.tolist(), "W_h": float(w_h), "b_i": float(b_i), "b_h": float(b_h)}
-        return Draft(prompt, Numeric(value, Tolerance(rtol=0.005, atol=0.001)), hint, solution, params)
+        slips = mistakes.values(
+            "lstm-gate",
+            ["sigmoid-candidate", "tanh-gate", "bias-hh-dropped", "bias-ih-dropped", "bias-doubled"],
+            **params_of(gate, w_x, x, w_h, h_prev, b_i, b_h),
+        )
+        return Draft(prompt, Numeric(value, Tolerance(rtol=0.005, atol=0.001)), hint, solution, params, slips)
 
     return build
 
@@ -56,6 +62,16 @@ one_gate = tuple(
     template(f"lstm-{GATE_TEXT[gate][0].split()[0]}-gate" if gate != "g" else "lstm-candidate", "lstm-step", f"LSTM: the {GATE_TEXT[gate][0]}")(_one_gate(gate))
     for gate in GATES["lstm"]
 )
+
+
+def params_of(gate: str, w_x: np.ndarray, x: np.ndarray, w_h: float, h_prev: np.ndarray, b_i: float, b_h: float) -> dict:
+    """A gate's inputs as the mistakes' lstm-gate setting names them."""
+    return {"gate": gate, "w_x": w_x, "x": x, "w_h": w_h, "h_prev": h_prev, "b_i": b_i, "b_h": b_h}
+
+
+#: The slips that change c, and those that change h, of the cell update from given gates.
+C_SLIPS = ["c-prev-forgotten", "forget-as-one-minus", "gate-order-f-i", "tanh-c-stored"]
+H_SLIPS = ["c-prev-forgotten", "forget-as-one-minus", "gate-order-f-i", "h-without-tanh"]
 
 
 def _pointwise(f: np.ndarray, i: np.ndarray, g: np.ndarray, o: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +94,8 @@ def cell_state(rng: np.random.Generator) -> Draft:
     prompt = f"An LSTM unit has f = {f[0]:.2f}, i = {i[0]:.2f}, g = {g[0]:.2f} and c_prev = {c_prev[0]:.2f}.\nWhat is the new cell state c?"
     solution = f"c = f·c_prev + i·g = ({f[0]:.2f})({c_prev[0]:.2f}) + ({i[0]:.2f})({g[0]:.2f}) = {c[0]:.4f}"
     params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "c_prev": c_prev.tolist()}
-    return Draft(prompt, Numeric(float(c[0])), "Keep f of the old state, write i of the candidate.", solution, params)
+    slips = mistakes.values("lstm-pointwise", C_SLIPS, select=lambda r: r[0], i=i, f=f, g=g, o=o, c_prev=c_prev)
+    return Draft(prompt, Numeric(float(c[0])), "Keep f of the old state, write i of the candidate.", solution, params, slips)
 
 
 @template("lstm-hidden-state", "lstm-step", "LSTM: the new hidden state")
@@ -91,7 +108,8 @@ def hidden_state(rng: np.random.Generator) -> Draft:
     )
     solution = f"c = ({f[0]:.2f})({c_prev[0]:.2f}) + ({i[0]:.2f})({g[0]:.2f}) = {c[0]:.4f}\nh = o·tanh(c) = ({o[0]:.2f})·tanh({c[0]:.4f}) = {h[0]:.4f}"
     params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "o": o.tolist(), "c_prev": c_prev.tolist()}
-    return Draft(prompt, Numeric(float(h[0])), "h = o·tanh(c), with c = f·c_prev + i·g.", solution, params)
+    slips = mistakes.values("lstm-pointwise", H_SLIPS, select=lambda r: r[1], i=i, f=f, g=g, o=o, c_prev=c_prev)
+    return Draft(prompt, Numeric(float(h[0])), "h = o·tanh(c), with c = f·c_prev + i·g.", solution, params, slips)
 
 
 @template("lstm-cell-vector", "lstm-step", "LSTM: the cell state of every unit")
@@ -106,7 +124,8 @@ def cell_vector(rng: np.random.Generator) -> Draft:
         f"  c[{k}] = ({f[k]:.2f})({c_prev[k]:.2f}) + ({i[k]:.2f})({g[k]:.2f}) = {c[k]:.4f}" for k in range(3)
     )
     params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "c_prev": c_prev.tolist()}
-    return Draft(prompt, Vector(tuple(float(v) for v in c)), "Every unit has its own gates: multiply elementwise.", solution, params)
+    slips = mistakes.values("lstm-pointwise", C_SLIPS, select=lambda r: r[0], i=i, f=f, g=g, o=o, c_prev=c_prev)
+    return Draft(prompt, Vector(tuple(float(v) for v in c)), "Every unit has its own gates: multiply elementwise.", solution, params, slips)
 
 
 @template("lstm-hidden-vector", "lstm-step", "LSTM: the hidden state of every unit")
@@ -119,7 +138,8 @@ def hidden_vector(rng: np.random.Generator) -> Draft:
     prompt = f"An LSTM layer has the new cell state c = {vec(c)} and output gate o = {vec(o)}.\nWhat is h (both entries)?"
     solution = "h = o ⊙ tanh(c):\n" + "\n".join(f"  h[{k}] = ({o[k]:.2f})·tanh({c[k]:.2f}) = {h[k]:.4f}" for k in range(2))
     params = {"c": c.tolist(), "o": o.tolist()}
-    return Draft(prompt, Vector(tuple(float(v) for v in h)), "Squash c with tanh, then scale by o.", solution, params)
+    slips = mistakes.values("lstm-pointwise", ["h-without-tanh"], select=lambda r: r[1], i=f, f=i, g=g, o=o, c_prev=2 * c)
+    return Draft(prompt, Vector(tuple(float(v) for v in h)), "Squash c with tanh, then scale by o.", solution, params, slips)
 
 
 @template("lstm-full-step", "lstm-step", "LSTM: a whole step by hand")
@@ -151,7 +171,19 @@ def full_step(rng: np.random.Generator) -> Draft:
         "W_hh": p.W_hh.ravel().tolist(),
         "b": b.tolist(),
     }
-    return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), "Four gates, then c, then h.", solution, params)
+    ids = [
+        "gate-order-tf1",
+        "gate-order-f-i",
+        "gate-order-cs231n",
+        "sigmoid-candidate",
+        "h-without-tanh",
+        "c-prev-forgotten",
+        "forget-as-one-minus",
+        "bias-doubled",
+    ]
+    cell = {"x": x[None], "h_prev": h_prev[None], "c_prev": c_prev[None], "W_ih": p.W_ih, "W_hh": p.W_hh, "b_ih": p.b_ih, "b_hh": np.zeros(4)}
+    slips = mistakes.values("lstm-cell", ids, select=lambda r: r[0][0, 0], **cell)
+    return Draft(prompt, Numeric(float(h[0, 0]), Tolerance(rtol=0.01, atol=0.002)), "Four gates, then c, then h.", solution, params, slips)
 
 
 TEMPLATES = (*one_gate, cell_state, hidden_state, cell_vector, hidden_vector, full_step)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 
 import lstm_ref
 from lstm_ref.pointwise import lstm_pointwise, lstm_pointwise_backward
 
+from .. import mistakes
 from ..grading import Decimals, SigFigs
 from ..question import Choice, Numeric
 from ..template import Draft, template
@@ -33,7 +35,8 @@ def forget_product(rng: np.random.Generator) -> Draft:
         f"and the forget gate of that unit is {vec(f)}.\nWhat fraction of the value is left?"
     )
     solution = "c_k = f_1·f_2·…·f_k · c_0 = " + " · ".join(f"{v:.2f}" for v in f) + f" = {kept:.4f}"
-    return Draft(prompt, Numeric(kept, SigFigs(3)), "With nothing written, c_t = f_t · c_(t−1).", solution, {"f": f.tolist()})
+    slips = mistakes.values("forget-product", ["forget-as-one-minus", "power-one-short"], f=f)
+    return Draft(prompt, Numeric(kept, SigFigs(3)), "With nothing written, c_t = f_t · c_(t−1).", solution, {"f": f.tolist()}, slips)
 
 
 @template("memory-constant-forget", "memory", "Memory after many steps of the same forget gate")
@@ -43,7 +46,8 @@ def constant_forget(rng: np.random.Generator) -> Draft:
     kept = _kept_fraction(np.full(steps, f))
     prompt = f"A forget gate stays at {f:.2f} for {steps} steps and nothing is written.\nWhat fraction of the cell state is left? (3 significant figures)"
     solution = f"{f:.2f}^{steps} = {kept:.4g}"
-    return Draft(prompt, Numeric(kept, SigFigs(3), decimals=6), "Multiply by f once per step.", solution, {"f": f, "steps": steps})
+    slips = mistakes.values("forget-power", ["forget-as-one-minus", "power-one-short", "power-one-over"], f=f, k=steps)
+    return Draft(prompt, Numeric(kept, SigFigs(3), decimals=6), "Multiply by f once per step.", solution, {"f": f, "steps": steps}, slips)
 
 
 def _lag_factors(w: float, steps: int) -> np.ndarray:
@@ -69,7 +73,8 @@ def gradient_factor(rng: np.random.Generator) -> Draft:
     )
     trend = "vanishes" if w < 1 else "explodes"
     solution = f"Each step multiplies by tanh′·W_hh = {w:.1f}, so the factor is {w:.1f}^{k} = {g:.4g}: it {trend}."
-    return Draft(prompt, Numeric(g, SigFigs(3), decimals=6), "One factor of W_hh·tanh′ per step.", solution, {"w": w, "k": k})
+    slips = mistakes.values("power", ["power-one-short", "power-one-over"], base=w, k=k)
+    return Draft(prompt, Numeric(g, SigFigs(3), decimals=6), "One factor of W_hh·tanh′ per step.", solution, {"w": w, "k": k}, slips)
 
 
 @template("rnn-steps-to-vanish", "memory", "How many steps until the gradient is gone")
@@ -82,9 +87,9 @@ def steps_to_vanish(rng: np.random.Generator) -> Draft:
         f"What is the smallest k for which it is below {threshold:g}?"
     )
     solution = f"{w:.1f}^{k - 1} = {w ** (k - 1):.3g} ≥ {threshold:g} but {w:.1f}^{k} = {w**k:.3g} < {threshold:g}, so k = {k}."
-    return Draft(
-        prompt, Numeric(float(k), Decimals(0), decimals=0), "Solve w^k < threshold: k > log(threshold)/log(w).", solution, {"w": w, "threshold": threshold}
-    )
+    slips = mistakes.values("steps-below", ["power-one-short", "power-one-over"], base=w, threshold=threshold)
+    hint = "Solve w^k < threshold: k > log(threshold)/log(w)."
+    return Draft(prompt, Numeric(float(k), Decimals(0), decimals=0), hint, solution, {"w": w, "threshold": threshold}, slips)
 
 
 @template("rnn-vanish-or-explode", "memory", "Vanish or explode?")
@@ -113,8 +118,9 @@ def lstm_step_gradient(rng: np.random.Generator) -> Draft:
     solution = (
         f"c = f·c_prev + i·g = {c:.4f}\n∂L/∂c (total) = {dc_next:.2f} + {dh:.2f}·o·(1 − tanh²c) = {dc_prev / f:.4f}\n∂L/∂c_prev = (total)·f = {dc_prev:.4f}"
     )
-    params = {"f": f, "i": i, "g": g, "o": o, "c_prev": c_prev, "dh": dh, "dc": dc_next}
-    return Draft(prompt, Numeric(dc_prev), "Two paths reach c: from the next step and through h = o·tanh(c). Then multiply by f.", solution, params)
+    params: dict[str, Any] = {"f": f, "i": i, "g": g, "o": o, "c_prev": c_prev, "dh": dh, "dc": dc_next}
+    slips = mistakes.values("lstm-dc-prev", ["dc-without-h-path", "dc-prev-without-f"], **params)
+    return Draft(prompt, Numeric(dc_prev), "Two paths reach c: from the next step and through h = o·tanh(c). Then multiply by f.", solution, params, slips)
 
 
 @template("rnn-step-gradient", "memory", "The gradient through one RNN step")
@@ -132,7 +138,9 @@ def rnn_step_gradient(rng: np.random.Generator) -> Draft:
     )
     solution = f"h = {h[0, 0]:.4f}; ∂L/∂h_prev = ∂L/∂h · (1 − h²) · W_hh = {dh:.2f}·{1 - h[0, 0] ** 2:.4f}·{p.W_hh[0, 0]:.1f} = {answer:.4f}"
     params = {"x": x.tolist(), "h_prev": h_prev.tolist(), "W_ih": float(p.W_ih[0, 0]), "W_hh": float(p.W_hh[0, 0]), "b": float(p.biases[0][0]), "dh": dh}
-    return Draft(prompt, Numeric(answer), "tanh′(z) = 1 − tanh²(z) = 1 − h².", solution, params)
+    cell = {"x": x[None], "h_prev": h_prev[None], "W_ih": p.W_ih, "W_hh": p.W_hh, "b_ih": p.b_ih, "b_hh": p.b_hh, "dh": np.array([[dh]])}
+    slips = mistakes.values("rnn-dh-prev", ["jacobian-no-tanh-derivative"], select=lambda r: float(np.ravel(r)[0]), **cell)
+    return Draft(prompt, Numeric(answer), "tanh′(z) = 1 − tanh²(z) = 1 − h².", solution, params, slips)
 
 
 TEMPLATES = (forget_product, constant_forget, gradient_factor, steps_to_vanish, vanish_or_explode, lstm_step_gradient, rnn_step_gradient)

@@ -5,25 +5,32 @@ from __future__ import annotations
 import numpy as np
 
 import lstm_ref
+from lstm_ref.params import GATES
 
+from .. import mistakes
 from ..question import Numeric
 from ..template import Draft, template
-from ._common import choice, shown, vec
+from ._common import choice, misread, shown, vec
 
 _ORDER = {"LSTM": ("input", "forget", "candidate (cell)", "output"), "GRU": ("reset", "update", "candidate (new)")}
+_NAME = {"i": "input", "f": "forget", "g": "candidate (cell)", "o": "output", "r": "reset", "z": "update", "n": "candidate (new)"}
 
 
 @template("pytorch-gate-rows", "pytorch", "Which gate do these rows compute?")
 def gate_rows(rng: np.random.Generator) -> Draft:
     cls = str(rng.choice(["LSTM", "GRU"]))
+    mode = cls.lower()
     names = _ORDER[cls]
     H = int(rng.integers(2, 65))
     k = int(rng.integers(0, len(names)))
+    right = GATES[mode][k]
+    slips = {f"the {_NAME[gate]} gate": mid for mid, gate in misread(mode, mistakes.ORDERS[mode], k, right).items()}
     return choice(
         rng,
         f"In torch.nn.{cls}(10, {H}), which gate do rows {k * H} to {(k + 1) * H - 1} of weight_ih_l0 compute?",
         [f"the {names[k]} gate"],
-        [f"the {n} gate" for j, n in enumerate(names) if j != k] + ["the output projection", "the bias"],
+        [],
+        slips=slips,
         hint=f"PyTorch stacks the {cls} blocks in the order " + ", ".join(names) + f", {H} rows each.",
         solution=f"Block {k} of " + ", ".join(names) + f": the {names[k]} gate.",
     )
@@ -61,7 +68,9 @@ def bias_forget(rng: np.random.Generator) -> Draft:
     row = H + unit
     solution = f"Forget block = rows 2–3; unit {unit} is row {row}: z_f = {b_ih[row]:.1f} + {b_hh[row]:.1f}; f = σ(z_f) = {f:.4f}"
     params = {"b_ih": b_ih.tolist(), "b_hh": b_hh.tolist(), "unit": unit}
-    return Draft(prompt, Numeric(f), "Both biases are added; the forget block is the second of i, f, g, o.", solution, params)
+    gate = {"gate": "f", "w_x": np.zeros(1), "x": np.zeros(1), "w_h": np.zeros(H), "h_prev": np.zeros(H), "b_i": b_ih[row], "b_h": b_hh[row]}
+    slips = mistakes.values("lstm-gate", ["bias-hh-dropped", "bias-ih-dropped", "bias-doubled"], **gate)
+    return Draft(prompt, Numeric(f), "Both biases are added; the forget block is the second of i, f, g, o.", solution, params, slips)
 
 
 @template("pytorch-param-name", "pytorch", "Parameter names")

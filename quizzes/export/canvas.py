@@ -13,7 +13,9 @@ The zip holds ``imsmanifest.xml`` (IMS Common Cartridge), the assessment
 Items are named ``TEMPLATE.SEED`` (``TEMPLATE.SEED.K`` for entry K of a vector).
 
 Numbers are graded as ranges (``vargte``/``varlte``) equal to the rule's
-accepted interval, so Canvas accepts what lstm-quiz accepts. Single choices are
+accepted interval, so Canvas accepts what lstm-quiz accepts. A named slip
+(:mod:`quizzes.mistakes`) gets a condition of its own, the range of its value (or the
+distractor it gives), which shows its explanation as that answer's comment. Single choices are
 ``multiple_choice_question``; multi-select are ``multiple_answers_question``,
 which Canvas scores with partial credit, wrong picks subtracting, as lstm-quiz
 does. The worked solution is the general feedback.
@@ -58,13 +60,34 @@ def _solution(q: Question) -> tuple[ET.Element, ET.Element]:
     return show, feedback
 
 
+def _slips(pairs: list[tuple[str, list[ET.Element]]], ident: str) -> tuple[list[ET.Element], list[ET.Element]]:
+    """For each named slip (id, the condition an answer meets when it makes it): the condition that
+    shows its explanation, and that feedback. Canvas shows it beside the answer's score."""
+    from ..mistakes import MISTAKES, link_url
+
+    conditions, feedback = [], []
+    for mid, test in pairs:
+        ref = f"{ident}-{mid}"
+        display = el("displayfeedback", {"feedbacktype": "Response", "linkrefid": ref})
+        conditions.append(el("respcondition", {"continue": "Yes"}, el("conditionvar", None, *test), display))
+        text = f"{MISTAKES[mid].explanation} (See {link_url(MISTAKES[mid].link)} on the site.)"
+        feedback.append(el("itemfeedback", {"ident": ref}, el("flow_mat", None, _material(html(el("p", text=text))))))
+    return conditions, feedback
+
+
 def _processing(*conditions: ET.Element) -> ET.Element:
     outcomes = el("outcomes", None, el("decvar", {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"}))
     return el("resprocessing", None, outcomes, *conditions)
 
 
-def _numerical(q: Question, ident: str, title: str, prompt: list[ET.Element], value: float, spec: Numeric | Vector, points: float) -> ET.Element:
+def _range(spec: Numeric | Vector, value: float) -> list[ET.Element]:
     low, high = spec.rule.bounds(value)
+    return [el("vargte", {"respident": "response1"}, text=num(low)), el("varlte", {"respident": "response1"}, text=num(high))]
+
+
+def _numerical(
+    q: Question, ident: str, title: str, prompt: list[ET.Element], value: float, spec: Numeric | Vector, points: float, slips: list[tuple[str, float]]
+) -> ET.Element:
     rule = el("p", None, el("em", text=f"Graded {spec.rule.describe()}."))
     presentation = el(
         "presentation",
@@ -76,11 +99,13 @@ def _numerical(q: Question, ident: str, title: str, prompt: list[ET.Element], va
             el("render_fib", {"fibtype": "Decimal"}, el("response_label", {"ident": "answer1"})),
         ),
     )
-    in_range = el("conditionvar", None, el("vargte", {"respident": "response1"}, text=num(low)), el("varlte", {"respident": "response1"}, text=num(high)))
-    correct = el("respcondition", {"continue": "No"}, in_range, el("setvar", {"action": "Set", "varname": "SCORE"}, text="100"))
+    correct = el(
+        "respcondition", {"continue": "No"}, el("conditionvar", None, *_range(spec, value)), el("setvar", {"action": "Set", "varname": "SCORE"}, text="100")
+    )
     show, feedback = _solution(q)
+    slip_shows, slip_feedback = _slips([(mid, _range(spec, v)) for mid, v in slips], ident)
     meta = _fields(question_type="numerical_question", points_possible=num(points), original_answer_ids=f"{ident}-answer")
-    return el("item", {"ident": ident, "title": title}, meta, presentation, _processing(show, correct), feedback)
+    return el("item", {"ident": ident, "title": title}, meta, presentation, _processing(show, *slip_shows, correct), feedback, *slip_feedback)
 
 
 def _choice(q: Question, ident: str, spec: Choice) -> ET.Element:
@@ -98,9 +123,11 @@ def _choice(q: Question, ident: str, spec: Choice) -> ET.Element:
         condition = el("conditionvar", None, el("varequal", {"respident": "response1"}, text=ids[spec.correct[0]]))
     correct = el("respcondition", {"continue": "No"}, condition, el("setvar", {"action": "Set", "varname": "SCORE"}, text="100"))
     show, feedback = _solution(q)
+    slip_shows, slip_feedback = _slips([(mid, [el("varequal", {"respident": "response1"}, text=ids[k])]) for k, mid in spec.mistakes], ident)
     kind = "multiple_answers_question" if spec.multi else "multiple_choice_question"
     meta = _fields(question_type=kind, points_possible="1", original_answer_ids=",".join(ids))
-    return el("item", {"ident": ident, "title": f"{q.title} · {q.variant_id}"}, meta, presentation, _processing(show, correct), feedback)
+    title = f"{q.title} · {q.variant_id}"
+    return el("item", {"ident": ident, "title": title}, meta, presentation, _processing(show, *slip_shows, correct), feedback, *slip_feedback)
 
 
 def items(q: Question, variants: int = 1) -> list[ET.Element]:
@@ -109,7 +136,7 @@ def items(q: Question, variants: int = 1) -> list[ET.Element]:
     ident = f"{q.template}.{q.seed}"  # template ids have no dots
     title = f"{q.title} · {q.variant_id}"
     if isinstance(spec, Numeric):
-        return [_numerical(q, ident, title, paragraphs(q.prompt), spec.value, spec, 1.0)]
+        return [_numerical(q, ident, title, paragraphs(q.prompt), spec.value, spec, 1.0, [(mid, v) for mid, (v,) in spec.mistakes])]
     if isinstance(spec, Vector):
         n = len(spec.values)
         return [
@@ -121,6 +148,7 @@ def items(q: Question, variants: int = 1) -> list[ET.Element]:
                 v,
                 spec,
                 1.0 / (n * variants),
+                [(mid, slip[k]) for mid, slip in spec.mistakes],
             )
             for k, v in enumerate(spec.values)
         ]

@@ -1,4 +1,11 @@
-"""Moodle XML: a category per template; numerical, Cloze (one NUMERICAL blank per vector entry) and multichoice."""
+"""Moodle XML: a category per template; numerical, Cloze (one NUMERICAL blank per vector entry) and multichoice.
+
+A named slip (:mod:`quizzes.mistakes`) becomes an answer worth 0 % with its explanation as the
+answer's feedback: in a numerical question, the slip's value with the rule's tolerance; in a
+Cloze blank, the slip's entry (``~%0%value:tolerance#feedback``); in a multichoice question,
+the distractor it produces. Moodle takes the first answer that matches, and the right one comes
+first.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,17 @@ __all__ = ["moodle"]
 
 def _text(tag: str, content: str, fmt: str | None = None) -> ET.Element:
     return el(tag, {"format": fmt} if fmt else None, el("text", text=content))
+
+
+def _explanation(mistake: str) -> str:
+    from ..mistakes import MISTAKES, link_url
+
+    return f"{MISTAKES[mistake].explanation} (See {link_url(MISTAKES[mistake].link)} on the site.)"
+
+
+def _cloze_text(text: str) -> str:
+    """Text inside a Cloze answer, with the characters the syntax uses escaped."""
+    return "".join("\\" + c if c in '}#~/"=' else c for c in text)
 
 
 def _question(q: Question) -> ET.Element:
@@ -31,10 +49,25 @@ def _question(q: Question) -> ET.Element:
     if isinstance(spec, Numeric):
         node = question("numerical", el("p", None, el("em", text=f"Graded {spec.rule.describe()}.")))
         answer = el("answer", {"fraction": "100"}, el("text", text=num(spec.value)), el("tolerance", text=num(tolerance(spec, spec.value))))
-        node.extend([el("defaultgrade", text="1"), answer, hint])
+        slips = [
+            el(
+                "answer",
+                {"fraction": "0"},
+                el("text", text=num(v)),
+                el("tolerance", text=num(tolerance(spec, v))),
+                _text("feedback", _explanation(mid), "html"),
+            )
+            for mid, (v,) in spec.mistakes
+        ]
+        node.extend([el("defaultgrade", text="1"), answer, *slips, hint])
         return node
-    if isinstance(spec, Vector):  # Cloze: one NUMERICAL blank per entry, each worth 1
-        blanks = el("p", text=" ".join(f"{{1:NUMERICAL:={num(v)}:{num(tolerance(spec, v))}}}" for v in spec.values))
+    if isinstance(spec, Vector):  # Cloze: one NUMERICAL blank per entry, each worth 1; a slip's entries at 0 %
+
+        def blank(k: int, v: float) -> str:
+            slips = "".join(f"~%0%{num(s[k])}:{num(tolerance(spec, s[k]))}#{_cloze_text(_explanation(mid))}" for mid, s in spec.mistakes)
+            return f"{{1:NUMERICAL:={num(v)}:{num(tolerance(spec, v))}{slips}}}"
+
+        blanks = el("p", text=" ".join(blank(k, v) for k, v in enumerate(spec.values)))
         node = question("cloze", blanks, el("p", None, el("em", text=f"Each entry graded {spec.rule.describe()}.")))
         node.append(hint)
         return node
@@ -48,9 +81,13 @@ def _question(q: Question) -> ET.Element:
             el("answernumbering", text="abc"),
         ]
     )
+    named = dict(spec.mistakes)
     for k, option in enumerate(spec.options):
         fraction = 100.0 / right if k in spec.correct else (-100.0 / right if spec.multi else 0.0)
-        node.append(el("answer", {"fraction": f"{fraction:.5f}", "format": "html"}, el("text", text=option)))
+        answer = el("answer", {"fraction": f"{fraction:.5f}", "format": "html"}, el("text", text=option))
+        if k in named:
+            answer.append(_text("feedback", _explanation(named[k]), "html"))
+        node.append(answer)
     node.append(hint)
     return node
 

@@ -8,6 +8,11 @@ answer. Numbers are matched with ``equal`` and the rule's tolerance (relative
 when the rule is purely relative, absolute otherwise); vectors give each entry
 an equal share; multi-select maps right picks to ``+1/right`` and wrong ones to
 ``-1/right``, bounded below by 0, as lstm-quiz grades them.
+
+An item with named slips (:mod:`quizzes.mistakes`) also declares ``SLIP`` (an identifier):
+an answer that matches a slip's value (every entry, for a vector) or picks the distractor a
+slip gives, and scores below 1, sets it to the slip's id, and that slip's explanation shows
+as a second modal feedback.
 """
 
 from __future__ import annotations
@@ -34,23 +39,49 @@ def _set(outcome: str, value: ET.Element) -> ET.Element:
     return el("setOutcomeValue", {"identifier": outcome}, value)
 
 
-def _outcomes() -> list[ET.Element]:
+def _outcomes(slips: bool) -> list[ET.Element]:
     def declare(ident: str, base: str, default: str | None) -> ET.Element:
         node = el("outcomeDeclaration", {"identifier": ident, "cardinality": "single", "baseType": base})
         if default is not None:
             node.append(el("defaultValue", None, el("value", text=default)))
         return node
 
-    return [declare("SCORE", "float", "0"), declare("MAXSCORE", "float", "1"), declare("FEEDBACK", "identifier", None)]
+    out = [declare("SCORE", "float", "0"), declare("MAXSCORE", "float", "1"), declare("FEEDBACK", "identifier", None)]
+    return out + ([declare("SLIP", "identifier", None)] if slips else [])
 
 
-def _equal(spec: Numeric | Vector, value: float, response: str) -> ET.Element:
+def _equal(spec: Numeric | Vector, value: float, response: str, to: ET.Element | None = None) -> ET.Element:
+    """``response`` within the rule's tolerance of ``value`` (``to``: what it is compared with; default, the correct response)."""
     rule = spec.rule
     if isinstance(rule, Tolerance) and rule.atol == 0:
         t, mode = f"{100 * rule.rtol:g}", "relative"
     else:
         t, mode = num(tolerance(spec, value)), "absolute"
-    return el("equal", {"toleranceMode": mode, "tolerance": f"{t} {t}"}, el("variable", {"identifier": response}), el("correct", {"identifier": response}))
+    other = to if to is not None else el("correct", {"identifier": response})
+    return el("equal", {"toleranceMode": mode, "tolerance": f"{t} {t}"}, el("variable", {"identifier": response}), other)
+
+
+def _slip_ids(spec: Numeric | Vector | Choice) -> list[str]:
+    return [mid for _, mid in spec.mistakes] if isinstance(spec, Choice) else [mid for mid, _ in spec.mistakes]
+
+
+def _slip_rules(spec: Numeric | Vector | Choice) -> list[ET.Element]:
+    """Set ``SLIP`` to the slip that explains a wrong answer."""
+    below = el("lt", None, el("variable", {"identifier": "SCORE"}), _float("1"))
+    rules = []
+    if isinstance(spec, Choice):
+        for k, mid in spec.mistakes:
+            picked = el("member", None, el("baseValue", {"baseType": "identifier"}, text=LETTERS[k].upper()), el("variable", {"identifier": "RESPONSE"}))
+            rules.append((mid, el("and", None, below, picked)))
+    else:
+        ids = ["RESPONSE"] if isinstance(spec, Numeric) else [f"RESPONSE_{k}" for k in range(len(spec.values))]
+        for mid, values in spec.mistakes:
+            matches = [_equal(spec, v, r, _float(num(v))) for r, v in zip(ids, values, strict=True)]
+            rules.append((mid, el("and", None, below, *matches)))
+    return [
+        el("responseCondition", None, el("responseIf", None, test, _set("SLIP", el("baseValue", {"baseType": "identifier"}, text=mid))))
+        for mid, test in reversed(rules)
+    ]
 
 
 def _numbers(q: Question, spec: Numeric | Vector) -> tuple[list[ET.Element], ET.Element, list[ET.Element]]:
@@ -100,18 +131,29 @@ def item(q: Question, ident: str) -> str:
     """One assessmentItem: declarations, body, response processing and the solution as feedback."""
     spec = q.answer
     declarations, body, scoring = _numbers(q, spec) if isinstance(spec, (Numeric, Vector)) else _choices(q, spec)
-    processing = el("responseProcessing", None, *scoring, _set("FEEDBACK", el("baseValue", {"baseType": "identifier"}, text="solution")))
+    from ..mistakes import MISTAKES, link_url
+
+    processing = el("responseProcessing", None, *scoring, *_slip_rules(spec), _set("FEEDBACK", el("baseValue", {"baseType": "identifier"}, text="solution")))
     feedback = el(
         "modalFeedback", {"outcomeIdentifier": "FEEDBACK", "identifier": "solution", "showHide": "show", "title": "Worked solution"}, el("pre", text=q.solution)
     )
+    slips = [
+        el(
+            "modalFeedback",
+            {"outcomeIdentifier": "SLIP", "identifier": mid, "showHide": "show", "title": "A known slip"},
+            el("p", text=f"{MISTAKES[mid].explanation} (See {link_url(MISTAKES[mid].link)} on the site.)"),
+        )
+        for mid in dict.fromkeys(_slip_ids(spec))
+    ]
     root = el(
         "assessmentItem",
         {"xmlns": NS, "identifier": ident, "title": f"{q.title} · {q.variant_id}", "adaptive": "false", "timeDependent": "false"},
         *declarations,
-        *_outcomes(),
+        *_outcomes(bool(spec.mistakes)),
         body,
         processing,
         feedback,
+        *slips,
     )
     return xml_document(root)
 

@@ -106,33 +106,46 @@
     return Math.abs(answer - expected) <= bound;
   }
 
+  // The feedback on a wrong answer, and the named slip (quizzes/mistakes.py) that gives it, if one does.
+  function explained(spec, slip) {
+    if (!slip) return { feedback: "expected " + spec.display, mistake: null };
+    return { feedback: "expected " + spec.display + ". " + slip.explanation + " (See " + slip.link + " on the site.)", mistake: slip.id };
+  }
+
+  function result(score, entries, feedback, mistake) {
+    return { score: score, format_error: null, entries: entries, feedback: feedback, mistake: mistake || null };
+  }
+
   // spec: an answer's to_dict() (quizzes/question.py); the result has the fields of quizzes.grading.Result
   function grade(spec, text) {
+    var slips = spec.mistakes || [];
     try {
       if (spec.kind === "numeric") {
-        var ok = accepts(spec.rule, parseNumber(text), spec.values[0]);
-        return { score: ok ? 1 : 0, format_error: null, entries: [ok], feedback: ok ? "correct" : "expected " + spec.display };
+        var answer = parseNumber(text);
+        if (accepts(spec.rule, answer, spec.values[0])) return result(1, [true], "correct");
+        var hit = explained(spec, slips.filter(function (s) { return accepts(spec.rule, answer, s.values[0]); })[0]);
+        return result(0, [false], hit.feedback, hit.mistake);
       }
       if (spec.kind === "vector") {
         var values = parseVector(text, spec.values.length);
         var oks = values.map(function (v, k) { return accepts(spec.rule, v, spec.values[k]); });
         var wrong = [];
         oks.forEach(function (o, k) { if (!o) wrong.push(String(k)); });
-        var right = oks.filter(Boolean).length;
-        return {
-          score: right / oks.length, format_error: null, entries: oks,
-          feedback: wrong.length ? "entries " + wrong.join(", ") + " off; expected " + spec.display : "all entries correct",
-        };
+        if (!wrong.length) return result(1, oks, "all entries correct");
+        var slip = slips.filter(function (s) { return values.every(function (v, k) { return accepts(spec.rule, v, s.values[k]); }); })[0];
+        var why = explained(spec, slip);
+        return result(oks.filter(Boolean).length / oks.length, oks, "entries " + wrong.join(", ") + " off; " + why.feedback, why.mistake);
       }
       var picked = parseChoices(text, spec.options.length, spec.multi);
       var hits = picked.filter(function (k) { return spec.correct.indexOf(k) >= 0; }).length;
       var score = Math.max(0, (hits - (picked.length - hits)) / spec.correct.length);
-      return {
-        score: score, format_error: null, entries: picked.map(function (k) { return spec.correct.indexOf(k) >= 0; }),
-        feedback: score === 1 ? "correct" : "expected " + spec.display,
-      };
+      var entries = picked.map(function (k) { return spec.correct.indexOf(k) >= 0; });
+      if (score === 1) return result(score, entries, "correct");
+      var named = picked.map(function (k) { return slips.filter(function (s) { return s.option === k; })[0]; }).filter(Boolean)[0];
+      var said = explained(spec, named);
+      return result(score, entries, said.feedback, said.mistake);
     } catch (e) {
-      if (e instanceof FormatError) return { score: 0, format_error: e.message, entries: [], feedback: "" };
+      if (e instanceof FormatError) return { score: 0, format_error: e.message, entries: [], feedback: "", mistake: null };
       throw e;
     }
   }

@@ -6,6 +6,8 @@
 
   // grading: grader.js (loaded before this script), the same rules as the Python grader
   var grader = window.lstmGrader;
+  // the site's root, from this script's own address (assets/quiz/quiz.js): the slips' links are relative to it
+  var SITE_ROOT = new URL("../../", document.currentScript.src).href;
   var grade = grader.grade;
   var LETTERS = grader.LETTERS;
 
@@ -74,9 +76,16 @@
       box.appendChild(el("p", {}, "Format: " + result.format_error + " (not counted; try again)"));
       return;
     }
-    var verdict = result.score === 1 ? "✓ Correct" : result.score === 0 ? "✗ Incorrect: " + result.feedback : "Partly right (" + Math.round(result.score * 100) + "%): " + result.feedback;
+    var slip = result.mistake ? (q.answer.mistakes || []).filter(function (m) { return m.id === result.mistake; })[0] : null;
+    var feedback = slip ? result.feedback.slice(0, result.feedback.indexOf(". " + slip.explanation)) : result.feedback;  // the slip gets its own paragraph
+    var verdict = result.score === 1 ? "✓ Correct" : result.score === 0 ? "✗ Incorrect: " + feedback : "Partly right (" + Math.round(result.score * 100) + "%): " + feedback;
     box.classList.add(result.score === 1 ? "lr-good" : "lr-bad");
     box.appendChild(el("p", { "class": "lr-verdict" }, verdict));
+    if (slip) {  // a named slip: what it is, and where the site shows the right way
+      var why = el("p", { "class": "lr-slip", "data-mistake": slip.id }, "That is a known slip. " + slip.explanation + " ");
+      why.appendChild(el("a", { href: new URL(slip.link, SITE_ROOT).href }, "See how it is done."));
+      box.appendChild(why);
+    }
     if (q.answer.kind === "vector" || (q.answer.kind === "choice" && q.answer.multi)) {
       var list = el("ul", { "class": "lr-entries" });
       var labels = q.answer.kind === "vector" ? result.entries.map(function (_, k) { return "entry " + k; }) : text.split(", ").map(function (l) { return "(" + l + ")"; });
