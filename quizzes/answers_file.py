@@ -2,7 +2,7 @@
 
 Format (JSON)::
 
-    {"format": "lstm-quiz-answers", "version": 1,
+    {"format": "lstm-quiz-answers", "version": 1, "student": "Ada Lovelace",   (optional)
      "answers": [{"template": "lstm-forget-gate", "seed": 3, "variant": "lstm-forget-gate#3-1a2b3c4d",
                   "answer": "0.6295"}, ...]}
 
@@ -24,10 +24,12 @@ the row says so.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .question import Question, grade
+from .parsing import FormatError, parse_choices
+from .question import Choice, Question, grade
 from .registry import generate
 from .template import check_seed
 from .untrusted import UntrustedInputError, inert, load_json, read_regular_file
@@ -52,15 +54,21 @@ def make_answers(pairs: list[tuple[Question, str]]) -> dict[str, Any]:
     }
 
 
-def grade_file(path: Path) -> dict[str, Any]:
+def grade_file(path: Path, *, generate: Callable[[str, int], Question] = generate) -> dict[str, Any]:
     """Grade every answer in the file.
 
-    Returns ``{"count", "score", "questions": [...], "not_counted"}``: ``count`` is the number of
-    answers graded. An entry that cannot be graded (unknown template, bad seed), a format
-    error, or a second answer to the same variant is listed with a note and left out of the
-    count, so the score is over the questions actually answered, once each.
+    Returns ``{"count", "score", "questions": [...], "not_counted", "student"}``: ``count`` is the
+    number of answers graded. An entry that cannot be graded (unknown template, bad seed), a
+    format error, or a second answer to the same variant is listed with a note and left out of
+    the count, so the score is over the questions actually answered, once each. A wrong answer
+    that a named slip explains says which (``mistake``); a choice lists the options ``picked``.
+    ``student`` is the file's optional ``"student"`` field (None without one). ``generate``
+    makes each variant (the class report passes a cached one).
     """
     doc = _read(path)
+    student = doc.get("student")
+    if student is not None and (not isinstance(student, str) or not student.strip()):
+        raise AnswersFileError(f'{inert(str(path), limit=MAX_SHOWN)}: "student" must be a name, as text')
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
     for k, entry in enumerate(doc["answers"]):
@@ -77,6 +85,7 @@ def grade_file(path: Path) -> dict[str, Any]:
             rows.append({"entry": where, "counted": False, "note": f"not graded: {problem}", "score": 0.0})
             continue
         result = grade(q, entry["answer"])
+        picked = _picked(q, entry["answer"])
         note, counted = None, True
         if entry.get("variant") not in (None, q.variant_id):
             note = f"variant {inert(str(entry['variant']), limit=80)} differs from this version's {q.variant_id}: graded against the current variant"
@@ -99,10 +108,24 @@ def grade_file(path: Path) -> dict[str, Any]:
                 "expected": q.answer.display(),
                 "rule": q.how_to_answer(),
                 "note": note,
+                "mistake": result.mistake,
+                "feedback": inert(result.feedback, limit=600),
+                "picked": picked,
             }
         )
     graded = [r for r in rows if r["counted"]]
-    return {"count": len(graded), "score": sum(r["score"] for r in graded), "not_counted": len(rows) - len(graded), "questions": rows}
+    name = inert(student.strip(), limit=MAX_SHOWN) if student else None
+    return {"count": len(graded), "score": sum(r["score"] for r in graded), "not_counted": len(rows) - len(graded), "student": name, "questions": rows}
+
+
+def _picked(q: Question, text: str) -> list[int] | None:
+    """The options a choice answer picks (none if it does not parse); None for a number."""
+    if not isinstance(q.answer, Choice):
+        return None
+    try:
+        return list(parse_choices(text, len(q.answer.options), multi=q.answer.multi))
+    except FormatError:
+        return []
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -303,6 +303,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         status = term.dim("·") if not row["counted"] else term.good("✓") if row["score"] == 1 else term.bad("✗") if row["score"] == 0 else term.bad("~")
         answer = "'" + inert(row["answer"], limit=80) + "'"
         term.print(status, f" {row['variant']:<36} answer {answer:<24} score {row['score']:.2f}  expected {row['expected']}{note}")
+        if row.get("mistake") and row["counted"]:
+            from .mistakes import MISTAKES, link_url
+
+            m = MISTAKES[row["mistake"]]
+            term.print(term.dim(f"   {m.id}: {m.explanation} (See {link_url(m.link)} on the site.)"))
     left_out = f" ({report['not_counted']} not counted: see the notes)" if report["not_counted"] else ""
     term.print("")
     term.print(term.bold(f"total {report['score']:g} / {report['count']}"), left_out)
@@ -324,6 +329,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     for path in written:
         print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import report, write
+
+    result = report([Path(p) for p in args.answers])
+    for path in write(result, Path(args.out), force=args.force):
+        print(f"wrote {path}")
+    problems = [f for f in result.files if f["status"] not in ("read",)]
+    print(f"{len(result.students)} students, {len(result.items)} items; {len(problems)} file(s) with notes (see files.csv)")
     return EXIT_OK
 
 
@@ -421,6 +437,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("answers")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_cmd_grade)
+
+    p = sub.add_parser("report", help="a class report from the students' answers files: scores, item analysis, named mistakes")
+    p.add_argument("answers", nargs="+", metavar="FILE_OR_FOLDER", help="answers files, or folders of them (every .json file below)")
+    p.add_argument("--out", required=True, help="the folder for report.html and the CSV files")
+    p.add_argument("--force", action="store_true", help="replace the files of an earlier report")
+    p.set_defaults(run=_cmd_report)
 
     p = sub.add_parser("export", help="export question pools for an LMS or a printed worksheet")
     p.add_argument("--format", required=True, choices=_Names("quizzes.export", "FORMATS"), metavar="FORMAT", help="%(choices)s")

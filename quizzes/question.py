@@ -14,6 +14,7 @@ see or be graded on changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -192,7 +193,7 @@ class Question:
     solution: str
     params: dict[str, Any] = field(default_factory=dict)  # the numbers shown, by name
 
-    @property
+    @functools.cached_property
     def variant_id(self) -> str:
         content = json.dumps(self.to_dict(include_id=False), sort_keys=True, ensure_ascii=True)
         return f"{self.template}#{self.seed}-{hashlib.sha256(content.encode()).hexdigest()[:8]}"

@@ -44,7 +44,10 @@ def _escape(c: str) -> str:
 def inert(text: str, *, limit: int | None = None) -> str:
     """``text`` with every control or format character escaped, cut to ``limit`` characters."""
     cut = "" if limit is None or len(text) <= limit else f"… ({len(text) - limit} more characters)"
-    return "".join(map(_escape, text if limit is None else text[:limit])) + cut
+    text = text if limit is None else text[:limit]
+    if text.isprintable():  # no control, format or separator character but the space: nothing to escape (fast, in C)
+        return text + cut
+    return "".join(map(_escape, text)) + cut
 
 
 def read_regular_file(path: Path, *, max_bytes: int, follow_symlinks: bool = True) -> bytes:

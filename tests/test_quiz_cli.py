@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from quizzes import generate
+from quizzes import Numeric, generate
 from quizzes.answers_file import AnswersFileError, grade_file, make_answers
 
 
@@ -312,3 +312,19 @@ def test_seeds_are_checked_by_every_command(tmp_path: Path) -> None:
         r = _run(args, tmp_path)
         assert r.returncode == 2 and "argument --seed: expected 0 to 2**63 - 1" in r.stderr, (args, r.stderr)
     assert _run(["show", "count-lstm", "--seed", str(2**63 - 1)], tmp_path).returncode == 0
+
+
+def test_take_and_grade_name_a_slip(tmp_path: Path) -> None:
+    """A wrong answer that a named slip gives: take says which slip and where to read about it; so does grade."""
+    from quizzes.mistakes import MISTAKES
+
+    qs = _session_questions(4, ["lstm-step"], 3)
+    k, q = next((k, q) for k, q in enumerate(qs) if isinstance(q.answer, Numeric) and q.answer.mistakes)
+    mid, (value,) = q.answer.mistakes[0]
+    answers = ["skip"] * k + [repr(value)]
+    r = _run(["--no-color", "take", "--topic", "lstm-step", "--count", "3", "--seed", "4"], tmp_path, "\n".join(answers) + "\n")
+    assert r.returncode == 0 and MISTAKES[mid].explanation in r.stdout and "on the site.)" in r.stdout
+    path = _answers(tmp_path, [{"template": q.template, "seed": q.seed, "answer": repr(value)}])
+    assert grade_file(path)["questions"][0]["mistake"] == mid
+    text = _run(["--no-color", "grade", str(path)], tmp_path)
+    assert f"{mid}: {MISTAKES[mid].explanation}" in text.stdout

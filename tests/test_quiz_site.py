@@ -19,10 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 QUIZ_JS = ROOT / "docs" / "assets" / "quiz" / "quiz.js"
 
 
-def test_quiz_script_inserts_text_never_html() -> None:
-    source = QUIZ_JS.read_text()
-    for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-        assert forbidden not in source, forbidden
+def test_every_script_of_the_site_inserts_text_never_html() -> None:
+    """quiz.js, grader.js, the explorers and a11y.js: data reaches a page as text, never parsed as HTML or code
+    (vendored files, such as the web-worker shim, excepted)."""
+    scripts = [p for p in (ROOT / "docs").rglob("*.js") if "vendor" not in p.parts]
+    assert {p.name for p in scripts} >= {"quiz.js", "grader.js", "explorers.js", "steps.js", "a11y.js"}
+    for path in scripts:
+        source = path.read_text(encoding="utf-8")
+        for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", 'setTimeout("', 'setInterval("'):
+            assert forbidden not in source, (path.name, forbidden)
 
 
 def test_math_parts_lose_nothing_and_leave_code_names_alone() -> None:
@@ -171,12 +176,14 @@ def test_exported_answers_regrade_to_the_same_score(quiz_page: Any, base_url: st
             card.locator("input.lr-input").press("Enter")
     shown = page.locator(".lr-quiz-score").first.inner_text()
     on_page = float(re.search(r"counting: ([\d.]+) / (\d+) answered", shown).group(1))
+    page.locator("input.lr-student").first.fill("Ada Lovelace")
+    page.locator("input.lr-student").first.press("Tab")  # committed, as a person moves on
     with page.expect_download() as info:
         page.locator("button.lr-export").first.click()
     path = tmp_path / "answers.json"
     info.value.save_as(path)
     report = grade_file(path)
-    assert report["count"] == len(typed) and report["score"] == on_page == 1.0
+    assert report["count"] == len(typed) and report["score"] == on_page == 1.0 and report["student"] == "Ada Lovelace"
     assert all(row["note"] is None for row in report["questions"])
     assert sorted(row["answer"] for row in report["questions"]) == sorted(typed)
     exported = json.loads(path.read_text())["answers"]
@@ -193,3 +200,22 @@ def test_quiz_script_is_small_and_on_every_quiz_page(built_site: Path) -> None:
             assert "quiz/quiz.js" in text and "quiz/quiz.css" in text, html
     assert quiz_pages >= 16
     assert (built_site / "assets" / "quiz" / "quiz.js").stat().st_size < 20_000
+
+
+def test_a_named_slip_is_explained_with_a_link(quiz_page: Any, base_url: str) -> None:
+    """Typing the value a slip gives: the page names the slip, in the catalogue's words, with a link that opens its section."""
+    from quizzes.mistakes import MISTAKES
+
+    page = quiz_page
+    page.goto(base_url + "quizzes/lstm-step.html")
+    card = _card(page, "lstm-cell-state")
+    variant = card.locator("code").inner_text()
+    spec = _data(page, "lstm-cell-state", variant)["answer"]
+    slip = next(m for m in spec["mistakes"] if m["id"] == "c-prev-forgotten")
+    card.locator("input.lr-input").fill(repr(slip["values"][0]))
+    card.locator("input.lr-input").press("Enter")
+    said = card.locator(".lr-slip")
+    assert said.get_attribute("data-mistake") == "c-prev-forgotten" and MISTAKES["c-prev-forgotten"].explanation in said.inner_text()
+    assert card.locator(".lr-verdict").inner_text().startswith("✗ Incorrect: expected") and "c_prev" not in card.locator(".lr-verdict").inner_text()
+    said.locator("a").click()
+    page.wait_for_url("**/learn/gates.html#the-update-the-belt-moves-on")

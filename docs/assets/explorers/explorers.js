@@ -209,10 +209,11 @@
     const label = element("label", { for: `${id}-t` }, "step t");
     const slider = element("input", { type: "range", id: `${id}-t`, min: 0, max: steps, step: 1, value: player.t, "data-lr-input": "t" });
     const now = element("p", { class: "lr-player__now" });
-    now.innerHTML =
-      'Step <strong data-lr-value="now.t" data-lr-format="int"></strong>: input <span data-lr-value="now.x"></span>, ' +
-      'LSTM c <span data-lr-value="now.lstm.c"></span>, LSTM h <span data-lr-value="now.lstm.h"></span>, ' +
-      'RNN h <span data-lr-value="now.rnn.h"></span>';
+    const value = (key) => element("span", { "data-lr-value": key });
+    now.append(
+      "Step ", element("strong", { "data-lr-value": "now.t", "data-lr-format": "int" }), ": input ", value("now.x"),
+      ", LSTM c ", value("now.lstm.c"), ", LSTM h ", value("now.lstm.h"), ", RNN h ", value("now.rnn.h"),
+    );
     let timer = null;
     const go = (t) => {
       player.t = Math.min(Math.max(t, 0), steps);

@@ -224,7 +224,8 @@
   }
 
   function exportAnswers() {
-    var answers = load().answers;
+    var state = load();
+    var answers = state.answers;
     var doc = {
       format: "lstm-quiz-answers",
       version: 1,
@@ -233,6 +234,7 @@
         return { template: a.template, seed: a.seed, variant: a.variant, answer: a.answer, retries: a.retries || 0 };
       }),
     };
+    if (state.student) doc.student = state.student;  // for a teacher's class report; the file's name otherwise
     var blob = new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" });
     var link = el("a", { href: URL.createObjectURL(blob), download: "lstm-quiz-answers.json" });
     document.body.appendChild(link);
@@ -250,6 +252,18 @@
     head.appendChild(el("p", {}, "Answers are graded in your browser, and this page contains the answer keys: it is a self-check, not an exam. " +
       "For an authoritative grade, export your answers and run: lstm-quiz grade lstm-quiz-answers.json"));
     head.appendChild(el("p", { "class": "lr-quiz-score", "data-topics": topics.join(" "), "aria-live": "polite" }));
+    var nameId = "lr-student-" + (++uid);
+    var who = el("p", { "class": "lr-quiz-student" });
+    who.appendChild(el("label", { "for": nameId }, "Your name, for your teacher (optional, kept in this browser): "));
+    var nameInput = el("input", { type: "text", id: nameId, autocomplete: "name", maxlength: "100", "class": "lr-student" });
+    nameInput.value = state.student || "";
+    nameInput.addEventListener("change", function () {
+      var s = load();
+      s.student = nameInput.value.trim();
+      save(s);
+    });
+    who.appendChild(nameInput);
+    head.appendChild(who);
     var tools = el("p", { "class": "lr-quiz-tools" });
     var exportButton = el("button", { type: "button", "class": "md-button lr-export" }, "Export my answers");
     var resetButton = el("button", { type: "button", "class": "md-button lr-reset" }, "Reset progress");
