@@ -102,7 +102,9 @@ def test_gift_refuses_vectors_and_writes_the_rest(tmp_path: Path) -> None:
     (out,) = export("gift", tmp_path / "ok.gift", template_ids=["count-gru", "pytorch-gate-order", "concept-applications"], variants=2)
     text = out.read_text()
     q = generate("count-gru", 0)
-    assert f"{{#{float(q.answer.value)!r}:" in text and "$CATEGORY: $course$/lstm_ref/counting/count-gru" in text
+    assert f"{{#\n={float(q.answer.value)!r}:" in text and "$CATEGORY: $course$/lstm_ref/counting/count-gru" in text
+    for mid, (v,) in q.answer.mistakes:  # a named slip: an answer worth 0 % with its explanation as feedback
+        assert f"=%0%{float(v)!r}:" in text and MISTAKES[mid].explanation.replace(":", "\\:").replace("=", "\\=") in text
     assert text.count("::") == 2 * 3 * 2
 
 
