@@ -61,7 +61,7 @@ pytest_collect_file = Sybil(parsers=[page_examples], patterns=["*.md"], path="do
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Docstring examples of ``lstm_ref.interop`` need PyTorch, and those of ``lstm_ref.keras_interop``
+    """Docstring examples of ``lstm_ref.torch_interop`` need PyTorch, and those of ``lstm_ref.keras_interop``
     Keras: skip them where it is missing, unless CI=true (then they run and fail, as a missing
     oracle must).
 
@@ -76,7 +76,7 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
         return
     missing = missing_tools()
     hints = {
-        "lstm_ref.interop.": ("torch", "needs PyTorch: pip install torch==2.13.0 (make test installs it)"),
+        "lstm_ref.torch_interop.": ("torch", "needs PyTorch: pip install torch==2.13.0 (make test installs it)"),
         "lstm_ref.keras_interop.": ("keras", "needs Keras 3 on PyTorch: pip install keras==3.15.0 torch==2.13.0 (make test installs them)"),
     }
     for item in items:

@@ -35,6 +35,7 @@ from markdown import Extension, Markdown
 import lstm_ref
 from lstm_ref.memory import state_gradient_norms
 from lstm_ref.params import GATES, CellParams, Params, RecurrentConfig, init_params
+from lstm_ref.params import mode as mode_of
 
 from .directives import DirectivePreprocessor
 from .mathml import tex_to_mathml
@@ -93,7 +94,7 @@ def default_inputs(kind: str) -> dict[str, Any]:
 
 
 def _cell_params(mode: str, seed: int) -> CellParams:
-    return init_params(RecurrentConfig(mode, 3, UNITS), seed=seed).layers[0]  # type: ignore[arg-type]
+    return init_params(RecurrentConfig(mode_of(mode), 3, UNITS), seed=seed).layers[0]
 
 
 def _as_json(p: CellParams) -> dict[str, Any]:

@@ -7,13 +7,11 @@ array([0. , 0.5, 1. ])
 
 from __future__ import annotations
 
-from typing import Any
-
 import array_api_compat
 
-__all__ = ["sigmoid"]
+from .backend import Array
 
-Array = Any
+__all__ = ["sigmoid"]
 
 
 def sigmoid(x: Array) -> Array:

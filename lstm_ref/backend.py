@@ -32,6 +32,7 @@ import array_api_compat
 
 __all__ = [
     "BACKENDS",
+    "Array",
     "BackendUnavailableError",
     "active_backend",
     "asarray",
@@ -40,6 +41,10 @@ __all__ = [
     "to_numpy",
     "use_backend",
 ]
+
+#: An array of any backend (NumPy, CuPy, or another array-API namespace). The type checker sees
+#: ``Any``: the array libraries share no static type.
+Array = Any
 
 BACKENDS = ("numpy", "cupy")
 _ENV_VAR = "LSTM_REF_BACKEND"

@@ -24,10 +24,11 @@ def _gradcheck(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .grad import gradcheck
-    from .params import RecurrentConfig, init_params
+    from .params import RecurrentConfig, gru_reset, init_params, mode
 
-    mode, reset = ("gru", "before") if args.model == "gru_before" else (args.model, "after")
-    cfg = RecurrentConfig(mode, args.input_size, args.hidden_size, num_layers=args.layers, bidirectional=args.bidirectional, gru_reset=reset)  # type: ignore[arg-type]
+    cfg = RecurrentConfig(
+        mode(args.model), args.input_size, args.hidden_size, num_layers=args.layers, bidirectional=args.bidirectional, gru_reset=gru_reset(args.model)
+    )
     rng = np.random.default_rng(args.seed)
     report = gradcheck(init_params(cfg, seed=rng), rng.standard_normal((args.steps, 2, args.input_size)))
     print(f"gradcheck {args.model}: central differences, eps={report.eps:g}, float64")

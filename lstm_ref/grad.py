@@ -25,13 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from .backend import namespace, to_numpy
+from .backend import Array, namespace, to_numpy
 from .network import backward_parts, forward_parts
 from .params import STATES, Params
 
 __all__ = ["NON_PARAMETER_KEYS", "GradcheckReport", "clip_grad_norm", "clip_grad_value", "gradcheck"]
 
-Array = Any
 
 #: Keys of a gradient dict (from ``Recurrent.backward``) that are not parameters: clipping passes them through.
 NON_PARAMETER_KEYS = frozenset({"input"} | {f"{name}_0" for names in STATES.values() for name in names})

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .backend import asarray, backend_namespace, to_numpy
-from .params import GATES, Params, RecurrentConfig
+from .params import GATES, Params, RecurrentConfig, gru_reset, mode
 
 __all__ = ["KERAS_GATES", "config_from_keras", "from_keras_weights", "params_from_keras", "to_keras", "to_keras_weights"]
 
@@ -85,8 +85,8 @@ def _directions(layer: Any) -> list[Any]:
     return [layer]
 
 
-def _mode(rnn: Any) -> tuple[str, str]:
-    """(mode, gru_reset) of one Keras recurrent layer, after checking its activations."""
+def _name(rnn: Any) -> str:
+    """lstm_ref's name of one Keras recurrent layer (see `lstm_ref.params.mode`), after checking its activations."""
     name = type(rnn).__name__
     if name not in _CLASSES:
         raise TypeError(f"layer: expected LSTM, GRU or SimpleRNN, got {name}")
@@ -95,39 +95,39 @@ def _mode(rnn: Any) -> tuple[str, str]:
     if name == "SimpleRNN":
         if act not in ("tanh", "relu"):
             raise ValueError(f"layer: SimpleRNN(activation={act!r}); PyTorch's RNN has tanh or relu")
-        return f"rnn_{act}", "after"
+        return f"rnn_{act}"
     gate = cell.recurrent_activation.__name__
     if (act, gate) != ("tanh", "sigmoid"):
         raise ValueError(f"layer: {name}(activation={act!r}, recurrent_activation={gate!r}); PyTorch's {name} is tanh with sigmoid gates")
     if name == "GRU":
-        return "gru", "after" if cell.reset_after else "before"
-    return "lstm", "after"
+        return "gru" if cell.reset_after else "gru_before"
+    return "lstm"
 
 
 def config_from_keras(obj: Any) -> RecurrentConfig:
     """The `RecurrentConfig` of a Keras recurrent layer, Bidirectional, or stack (``batch_first=True``)."""
     stack = _stack(obj)
     firsts = [_directions(layer)[0] for layer in stack]
-    modes = {_mode(d) for layer in stack for d in _directions(layer)}
-    if len(modes) != 1:
-        raise ValueError(f"layer: every layer of a stack must be the same kind, got {sorted(modes)}")
+    names = {_name(d) for layer in stack for d in _directions(layer)}
+    if len(names) != 1:
+        raise ValueError(f"layer: every layer of a stack must be the same kind, got {sorted(names)}")
     units = {d.units for layer in stack for d in _directions(layer)}
     biases = {d.cell.use_bias for layer in stack for d in _directions(layer)}
     bidirectional = {len(_directions(layer)) == 2 for layer in stack}
     backwards = {bool(layer.go_backwards) for layer in stack if len(_directions(layer)) == 1}
     if len(units) != 1 or len(biases) != 1 or len(bidirectional) != 1 or len(backwards) > 1:
         raise ValueError("layer: every layer of a stack needs the same units, use_bias, directions and go_backwards (as in one network)")
-    (mode, reset), (H,) = modes.pop(), units
+    (name,), (H,) = names, units
     kernel = firsts[0].cell.kernel
     return RecurrentConfig(
-        mode,  # type: ignore[arg-type]
+        mode(name),
         input_size=int(kernel.shape[0]),
         hidden_size=int(H),
         num_layers=len(stack),
         bias=biases.pop(),
         batch_first=True,
         bidirectional=bidirectional.pop(),
-        gru_reset=reset,  # type: ignore[arg-type]
+        gru_reset=gru_reset(name),
         go_backwards=backwards.pop() if backwards else False,
     )
 

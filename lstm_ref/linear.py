@@ -16,13 +16,11 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any
-
 import array_api_compat
 
-__all__ = ["bias_grad", "bias_grads", "flat", "project", "project_back", "weight_grad"]
+from .backend import Array
 
-Array = Any
+__all__ = ["bias_grad", "bias_grads", "flat", "project", "project_back", "weight_grad"]
 
 
 def flat(a: Array) -> Array:

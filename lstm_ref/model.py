@@ -20,14 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from . import interop, keras_interop
-from .backend import namespace
+from . import keras_interop, torch_interop
+from .backend import Array, namespace
 from .network import ForwardCache, backward, forward
 from .params import Params, RecurrentConfig, init_params
 
 __all__ = ["Recurrent", "from_keras", "from_torch"]
-
-Array = Any
 
 
 class Recurrent:
@@ -89,7 +87,7 @@ class Recurrent:
 
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn`` module (needs PyTorch)."""
-        return interop.to_torch(self.params)
+        return torch_interop.to_torch(self.params)
 
     def to_keras(self, *, return_sequences: bool = True, return_state: bool = False) -> Any:
         """An equivalent Keras 3 layer, or a ``keras.Sequential`` when stacked (needs Keras); see `lstm_ref.keras_interop`."""
@@ -105,9 +103,9 @@ def from_torch(module: Any) -> Recurrent:
     Arrays are created in the active backend (NumPy unless CuPy is selected), in
     the module's dtype. ``m(x, state)`` then returns what ``module(x, state)``
     returns for batched input, and ``m.backward(...)`` the gradients autograd
-    would, keyed by ``module``'s parameter names. See `lstm_ref.interop`.
+    would, keyed by ``module``'s parameter names. See `lstm_ref.torch_interop`.
     """
-    return Recurrent(interop.params_from_torch(module))
+    return Recurrent(torch_interop.params_from_torch(module))
 
 
 def from_keras(layer: Any) -> Recurrent:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
@@ -33,7 +34,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .backend import asarray, backend_namespace, namespace
+from .backend import Array, asarray, backend_namespace, namespace
 
 __all__ = [
     "GATES",
@@ -42,12 +43,15 @@ __all__ = [
     "Mode",
     "Params",
     "RecurrentConfig",
+    "gru_reset",
     "init_params",
+    "mode",
     "set_forget_bias",
 ]
 
 Mode = Literal["rnn_tanh", "rnn_relu", "lstm", "gru"]
-Array = Any
+Reset = Literal["after", "before"]
+Variant = Literal["vanilla", "no_forget", "cifg", "peephole"]
 
 #: Gate blocks of each mode, in the row order of ``W_ih`` and ``W_hh``.
 GATES: dict[str, tuple[str, ...]] = {
@@ -57,12 +61,60 @@ GATES: dict[str, tuple[str, ...]] = {
     "gru": ("r", "z", "n"),
 }
 
+#: Every name a network goes by, and the ``(mode, gru_reset)`` it stands for: the modes themselves,
+#: PyTorch's ``module.mode``, the commands' ``rnn`` (the tanh RNN) and ``gru_before`` (the GRU with
+#: the reset applied before the recurrent product).
+_NAMES: dict[str, tuple[Mode, Reset]] = {
+    "rnn_tanh": ("rnn_tanh", "after"),
+    "rnn_relu": ("rnn_relu", "after"),
+    "lstm": ("lstm", "after"),
+    "gru": ("gru", "after"),
+    "rnn": ("rnn_tanh", "after"),
+    "gru_before": ("gru", "before"),
+    "RNN_TANH": ("rnn_tanh", "after"),
+    "RNN_RELU": ("rnn_relu", "after"),
+    "LSTM": ("lstm", "after"),
+    "GRU": ("gru", "after"),
+}
+
+
+def mode(name: str) -> Mode:
+    """The `RecurrentConfig` mode that ``name`` stands for (every alias is mapped here, and only here).
+
+    Examples:
+        >>> mode("rnn"), mode("LSTM"), mode("gru_before")
+        ('rnn_tanh', 'lstm', 'gru')
+        >>> mode("lstn")
+        Traceback (most recent call last):
+        ...
+        ValueError: mode: expected one of rnn_tanh, rnn_relu, lstm, gru, rnn, gru_before, RNN_TANH, RNN_RELU, LSTM, GRU; got 'lstn'
+    """
+    return _named(name)[0]
+
+
+def gru_reset(name: str) -> Reset:
+    """Where the reset gate of the network ``name`` applies: ``"before"`` for ``gru_before``, else ``"after"``.
+
+    Examples:
+        >>> gru_reset("gru_before"), gru_reset("gru")
+        ('before', 'after')
+    """
+    return _named(name)[1]
+
+
+def _named(name: str) -> tuple[Mode, Reset]:
+    try:
+        return _NAMES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"mode: expected one of {', '.join(_NAMES)}; got {name!r}") from None
+
+
 #: The recurrent state of each mode, in the order of an LSTM's ``(h, c)`` pair.
-STATES: dict[str, tuple[str, ...]] = {mode: ("h", "c") if mode == "lstm" else ("h",) for mode in GATES}
+STATES: dict[str, tuple[str, ...]] = {m: ("h", "c") if m == "lstm" else ("h",) for m in GATES}
 
 # attribute name -> PyTorch name stem
 _TORCH_STEMS = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh", "W_hr": "weight_hr", "w_peep": "peephole"}
-LSTM_VARIANTS = ("vanilla", "no_forget", "cifg", "peephole")
+LSTM_VARIANTS: tuple[Variant, ...] = typing.get_args(Variant)
 
 
 @dataclass(frozen=True)
@@ -161,8 +213,8 @@ class RecurrentConfig:
     bidirectional: bool = False
     proj_size: int = 0
     dropout: float = 0.0
-    gru_reset: Literal["after", "before"] = "after"
-    lstm_variant: Literal["vanilla", "no_forget", "cifg", "peephole"] = "vanilla"
+    gru_reset: Reset = "after"
+    lstm_variant: Variant = "vanilla"
     go_backwards: bool = False
 
     def __post_init__(self) -> None:

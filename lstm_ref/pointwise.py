@@ -20,13 +20,11 @@ Examples:
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from .backend import namespace
+from .backend import Array, namespace
 
 __all__ = ["CellUpdate", "GateGrads", "lstm_pointwise", "lstm_pointwise_backward"]
-
-Array = Any
 
 
 class CellUpdate(NamedTuple):

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .backend import Array
 from .params import CellParams
 
 __all__ = ["StepGrads", "step", "step_backward"]
-
-Array = Any
 
 
 class StepGrads(NamedTuple):

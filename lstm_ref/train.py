@@ -30,13 +30,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .backend import Array
 from .grad import clip_grad_norm, clip_grad_value
 from .network import backward, forward
 from .params import Params, RecurrentConfig, init_params
 
 __all__ = ["SGD", "Adam", "ProgressBar", "SequenceModel", "mse", "softmax_cross_entropy"]
-
-Array = Any
 
 
 def mse(y: Array, target: Array) -> tuple[float, Array]:

@@ -196,7 +196,7 @@ def _gru_keep(z: float, k: int) -> float:
 
 
 def _count(mode: str, I: int, H: int, bias: bool = True, **options: Any) -> int:
-    p = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H, bias=bias, **options))  # type: ignore[arg-type]
+    p = lstm_ref.init_params(lstm_ref.RecurrentConfig(lstm_ref.params.mode(mode), I, H, bias=bias, **options))
     return sum(int(a.size) for a in p.named().values())
 
 

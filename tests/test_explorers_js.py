@@ -38,7 +38,7 @@ def _cell(p: lstm_ref.CellParams) -> dict[str, Any]:
 
 
 def _params(mode: str, I: int, H: int, rng: np.random.Generator) -> lstm_ref.CellParams:
-    p = init_params(RecurrentConfig(mode, I, H), seed=rng).layers[0]  # type: ignore[arg-type]
+    p = init_params(RecurrentConfig(mode, I, H), seed=rng).layers[0]
     return p.map(lambda a: a * 2.5)  # beyond PyTorch's init bounds: gates away from 1/2, relu units off and on
 
 

@@ -116,7 +116,7 @@ def test_fused_and_unfused_agree_on_the_gpu(mode: str, monkeypatch: pytest.Monke
     from lstm_ref import RecurrentConfig, backward, forward, init_params, use_backend
     from lstm_ref.backend import to_numpy
 
-    params = init_params(RecurrentConfig(mode, 3, 8, num_layers=2, bidirectional=True), seed=0)  # type: ignore[arg-type]
+    params = init_params(RecurrentConfig(mode, 3, 8, num_layers=2, bidirectional=True), seed=0)
     x = np.random.default_rng(0).standard_normal((6, 4, 3))
     results = []
     for fused in ("1", "0"):

@@ -93,7 +93,7 @@ def test_clipping_rejects_nonpositive_thresholds(bad: float) -> None:
 
 @pytest.mark.parametrize("variant", ["no_forget", "cifg", "peephole"])
 def test_gradcheck_lstm_variants(variant: str) -> None:
-    cfg = RecurrentConfig("lstm", 3, 3, num_layers=2, bidirectional=True, lstm_variant=variant)  # type: ignore[arg-type]
+    cfg = RecurrentConfig("lstm", 3, 3, num_layers=2, bidirectional=True, lstm_variant=variant)
     gen = np.random.default_rng(0)
     params = init_params(cfg, seed=2)
     report = gradcheck(params, gen.standard_normal((4, 2, 3)), (gen.standard_normal((4, 2, 3)), gen.standard_normal((4, 2, 3))))

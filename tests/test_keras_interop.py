@@ -157,7 +157,7 @@ def test_to_keras_computes_what_lstm_ref_computes(keras: Any, mode: str, options
     """Our parameters (two nonzero biases each) in a Keras layer: the biases merge, the function stays."""
     import torch
 
-    cfg = lstm_ref.RecurrentConfig(mode, 3, 4, batch_first=True, **options, **layout)  # type: ignore[arg-type]
+    cfg = lstm_ref.RecurrentConfig(mode, 3, 4, batch_first=True, **options, **layout)
     params = lstm_ref.init_params(cfg, seed=3).map(lambda a: a + 0.1)
     x = np.random.default_rng(1).standard_normal((2, 5, 3))
     layer = lstm_ref.Recurrent(params).to_keras()

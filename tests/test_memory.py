@@ -33,7 +33,7 @@ def _fd_norm(params, x, state, k, eps=1e-6):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("mode", ["rnn_tanh", "lstm", "gru"])
 def test_norms_match_finite_differences(mode: str) -> None:
-    params = init_params(RecurrentConfig(mode, 2, 3), seed=4)  # type: ignore[arg-type]
+    params = init_params(RecurrentConfig(mode, 2, 3), seed=4)
     x = np.random.default_rng(0).standard_normal((6, 1, 2))
     norms = state_gradient_norms(params, x)
     for k in (1, 3, 6):

@@ -10,7 +10,7 @@ from lstm_ref import Recurrent, RecurrentConfig, backward, forward, init_params
 
 @pytest.mark.parametrize("mode", ["lstm", "gru", "rnn_tanh"])
 def test_call_and_backward_are_the_network_functions(mode: str) -> None:
-    cfg = RecurrentConfig(mode, 3, 4, num_layers=2)  # type: ignore[arg-type]
+    cfg = RecurrentConfig(mode, 3, 4, num_layers=2)
     model = Recurrent.init(cfg, seed=7)
     x = np.random.default_rng(0).standard_normal((5, 2, 3))
     out, state = model(x)

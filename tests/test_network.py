@@ -31,7 +31,7 @@ def _single(params: Params, index: int, input_size: int) -> Params:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_batch_first_is_the_time_major_network_on_transposed_arrays(mode: str, x: np.ndarray) -> None:
-    params = init_params(RecurrentConfig(mode, I, H), seed=1)  # type: ignore[arg-type]
+    params = init_params(RecurrentConfig(mode, I, H), seed=1)
     first = Params(dataclasses.replace(params.config, batch_first=True), params.layers)
     out, state, cache = forward(params, x)
     out_bf, state_bf, cache_bf = forward(first, x.transpose(1, 0, 2))
@@ -44,7 +44,7 @@ def test_batch_first_is_the_time_major_network_on_transposed_arrays(mode: str, x
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_reverse_direction_reads_the_sequence_backwards(mode: str, x: np.ndarray) -> None:
-    params = init_params(RecurrentConfig(mode, I, H, bidirectional=True), seed=1)  # type: ignore[arg-type]
+    params = init_params(RecurrentConfig(mode, I, H, bidirectional=True), seed=1)
     out, state, _ = forward(params, x)
     fwd_out, fwd_state, _ = forward_parts(_single(params, 0, I), x)
     rev_out, rev_state, _ = forward_parts(_single(params, 1, I), x[::-1].copy())
@@ -55,7 +55,7 @@ def test_the_reverse_direction_reads_the_sequence_backwards(mode: str, x: np.nda
 
 @pytest.mark.parametrize("mode", MODES)
 def test_layer_one_reads_layer_zeros_output(mode: str, x: np.ndarray) -> None:
-    params = init_params(RecurrentConfig(mode, I, H, num_layers=2), seed=1)  # type: ignore[arg-type]
+    params = init_params(RecurrentConfig(mode, I, H, num_layers=2), seed=1)
     out, parts, _ = forward_parts(params, x)
     out0, parts0, _ = forward_parts(_single(params, 0, I), x)
     out1, parts1, _ = forward_parts(_single(params, 1, H), out0)
@@ -66,7 +66,7 @@ def test_layer_one_reads_layer_zeros_output(mode: str, x: np.ndarray) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_public_state_is_h_or_the_pair_inside_always_a_tuple(mode: str, x: np.ndarray) -> None:
-    cfg = RecurrentConfig(mode, I, H, num_layers=2)  # type: ignore[arg-type]
+    cfg = RecurrentConfig(mode, I, H, num_layers=2)
     params = init_params(cfg, seed=1)
     rng = np.random.default_rng(3)
     parts = tuple(rng.standard_normal(shape) for shape in cfg.state_shapes(B))
@@ -91,7 +91,7 @@ def test_public_state_is_h_or_the_pair_inside_always_a_tuple(mode: str, x: np.nd
 
 @pytest.mark.parametrize("mode", MODES)
 def test_backward_is_linear_in_the_upstream_gradients(mode: str, x: np.ndarray) -> None:
-    cfg = RecurrentConfig(mode, I, H, bidirectional=True)  # type: ignore[arg-type]
+    cfg = RecurrentConfig(mode, I, H, bidirectional=True)
     out, parts, cache = forward_parts(init_params(cfg, seed=1), x)
     rng = np.random.default_rng(4)
     d_out, d_final = rng.standard_normal(out.shape), tuple(rng.standard_normal(p.shape) for p in parts)
@@ -114,7 +114,7 @@ def test_zero_initial_state_is_the_default(x: np.ndarray) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_go_backwards_reads_each_layer_from_the_end(mode: str, x: np.ndarray) -> None:
     """Keras's go_backwards: every layer reads its input reversed and keeps its outputs in reading order."""
-    params = init_params(RecurrentConfig(mode, I, H, num_layers=2), seed=1)  # type: ignore[arg-type]
+    params = init_params(RecurrentConfig(mode, I, H, num_layers=2), seed=1)
     backwards = Params(dataclasses.replace(params.config, go_backwards=True), params.layers)
     out, parts, _ = forward_parts(backwards, x)
     out0, parts0, _ = forward_parts(_single(params, 0, I), x[::-1].copy())

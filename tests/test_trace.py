@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lstm_ref import Params, RecurrentConfig, forward
+from lstm_ref import Params, RecurrentConfig, forward, params
 from lstm_ref.trace import MODES, trace
 
 
@@ -36,8 +36,7 @@ def test_lstm_trace_rows_obey_the_printed_equations() -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_trace_agrees_with_the_network(mode: str) -> None:
     t = trace(mode, seed=1, steps=4, backward=False)
-    base = "gru" if mode == "gru_before" else mode
-    cfg = RecurrentConfig(base, 3, 2, gru_reset="before" if mode == "gru_before" else "after")  # type: ignore[arg-type]
+    cfg = RecurrentConfig(params.mode(mode), 3, 2, gru_reset=params.gru_reset(mode))
     xs = np.stack([t.value("x", s) for s in range(4)])[:, None, :]
     out, _, _ = forward(Params(cfg, (t.params,)), xs)
     np.testing.assert_allclose(out[:, 0], np.stack([t.value("h", s) for s in range(4)]), rtol=1e-13)

@@ -35,7 +35,7 @@ def test_loss_gradients_match_finite_differences() -> None:
 @pytest.mark.parametrize(("readout", "loss", "n_out"), [("last", "mse", 2), ("all", "xent", 4)])
 def test_model_gradients_match_finite_differences(readout: str, loss: str, n_out: int) -> None:
     gen = np.random.default_rng(1)
-    model = SequenceModel.init(RecurrentConfig("gru", 3, 4, num_layers=2), n_out, seed=2, readout=readout, loss=loss)  # type: ignore[arg-type]
+    model = SequenceModel.init(RecurrentConfig("gru", 3, 4, num_layers=2), n_out, seed=2, readout=readout, loss=loss)
     x = gen.standard_normal((5, 2, 3))
     target = gen.standard_normal((2, n_out)) if loss == "mse" else gen.integers(0, n_out, (5, 2))
     _, grads = model.loss_and_grads(x, target)

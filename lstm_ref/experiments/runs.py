@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..memory import state_gradient_norms
-from ..params import Mode, Params, RecurrentConfig, init_params
+from ..params import Mode, Params, RecurrentConfig, Variant, init_params
 from ..train import SGD, Adam, ProgressBar, SequenceModel
 from .data import adding_batches, char_batches, load_text, recall_batches, sine_batches
 
@@ -53,9 +53,9 @@ def gradient_decay(*, quick: bool, seed: int, progress: ProgressBar | None = Non
     return {"config": {"H": H, "T": T, "seed": seed, "input": "zeros"}, "lags": list(range(1, T + 1)), "norms": curves, "rate_per_step": rates}
 
 
-def _train_adding(mode: str, T: int, steps: int, seed: int, H: int = 16, *, variant: str = "vanilla", forget_bias: float | None = 1.0) -> dict[str, Any]:
+def _train_adding(mode: Mode, T: int, steps: int, seed: int, H: int = 16, *, variant: Variant = "vanilla", forget_bias: float | None = 1.0) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
-    cfg = RecurrentConfig(mode, 2, H, lstm_variant=variant if mode == "lstm" else "vanilla")  # type: ignore[arg-type]
+    cfg = RecurrentConfig(mode, 2, H, lstm_variant=variant if mode == "lstm" else "vanilla")
     model = SequenceModel.init(cfg, 1, seed=seed, forget_bias=forget_bias if mode == "lstm" else None)
     model.fit(Adam(1e-2), adding_batches(T, 32, rng), steps)
     x, y = next(adding_batches(T, 1000, np.random.default_rng(10_000 + seed)))
@@ -71,7 +71,7 @@ def adding(*, quick: bool, seed: int, progress: ProgressBar | None = None) -> Re
     """The adding problem: LSTM vs RNN (H = 16, Adam 1e-2, batch 32) at several sequence lengths."""
     lengths, steps = ((30,), 1200) if quick else ((10, 20, 30), 1200)
     runs: dict[str, dict[str, Any]] = {}
-    jobs = [(mode, T) for T in lengths for mode in ("lstm", "rnn_tanh")]
+    jobs: list[tuple[Mode, int]] = [(mode, T) for T in lengths for mode in ("lstm", "rnn_tanh")]
     for k, (mode, T) in enumerate(jobs):
         runs[f"{'LSTM' if mode == 'lstm' else 'RNN'} T={T}"] = {"model": mode, "T": T, **_train_adding(mode, T, steps, seed)}
         if progress:
@@ -86,7 +86,7 @@ def adding(*, quick: bool, seed: int, progress: ProgressBar | None = None) -> Re
 def ablation(*, quick: bool, seed: int, progress: ProgressBar | None = None) -> Result:
     """LSTM variants on the adding problem (Jozefowicz et al. 2015; Greff et al. 2017)."""
     T, steps = (20, 600) if quick else (20, 1000)
-    variants = {
+    variants: dict[str, tuple[Variant, float]] = {
         "vanilla, forget bias 0": ("vanilla", 0.0),
         "vanilla, forget bias 1": ("vanilla", 1.0),
         "no forget gate": ("no_forget", 1.0),
@@ -136,7 +136,7 @@ def clipping(*, quick: bool, seed: int, progress: ProgressBar | None = None) -> 
         per_seed = []
         for s in seeds:
             rng = np.random.default_rng(s)
-            model = SequenceModel.init(RecurrentConfig("rnn_tanh", 2, 16), 1, seed=s, clip=clip)  # type: ignore[arg-type]
+            model = SequenceModel.init(RecurrentConfig("rnn_tanh", 2, 16), 1, seed=s, clip=clip)
             model.params = _with_W_hh(model.params, 3.0)
             optimizer, batches, norms = SGD(0.5), adding_batches(20, 32, rng), []
             for _ in range(steps):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import lstm_ref
@@ -15,12 +17,12 @@ from ..template import Draft, template
 _CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}
 
 
-def _count(mode: str, I: int, H: int, **options: object) -> int:
-    p = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H, **options))  # type: ignore[arg-type]
+def _count(mode: str, I: int, H: int, **options: Any) -> int:
+    p = lstm_ref.init_params(lstm_ref.RecurrentConfig(lstm_ref.params.mode(mode), I, H, **options))
     return sum(int(a.size) for a in p.named().values())
 
 
-def _counting(mode: str, bias: bool):  # type: ignore[no-untyped-def]
+def _counting(mode: str, bias: bool):
     def build(rng: np.random.Generator) -> Draft:
         I, H = int(rng.integers(2, 65)), int(rng.integers(2, 129))
         n = _count(mode, I, H, bias=bias)
@@ -59,7 +61,7 @@ def weight_shape(rng: np.random.Generator) -> Draft:
     mode = str(rng.choice(["lstm", "gru", "rnn_tanh"]))
     I, H = int(rng.integers(2, 65)), int(rng.integers(2, 129))
     name = str(rng.choice(["weight_ih_l0", "weight_hh_l0"]))
-    shape = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H)).named()[name].shape  # type: ignore[arg-type]
+    shape = lstm_ref.init_params(lstm_ref.RecurrentConfig(lstm_ref.params.mode(mode), I, H)).named()[name].shape
     prompt = f"What is the shape of {name} in torch.nn.{_CLASS[mode]}({I}, {H})? Answer as [rows, columns]."
     solution = f"{len(GATES[mode])} stacked blocks of H = {H} rows; columns = {'I' if 'ih' in name else 'H'}: {list(shape)}"
     return Draft(

@@ -26,7 +26,7 @@ _KERAS_LETTER = {"g": "c", "n": "h"}  # Keras's names for the candidate block: L
 
 
 def _keras_weights(mode: str, I: int, H: int) -> dict[str, np.ndarray]:
-    return to_keras_weights(lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, I, H)))[0]  # type: ignore[arg-type]
+    return to_keras_weights(lstm_ref.init_params(lstm_ref.RecurrentConfig(lstm_ref.params.mode(mode), I, H)))[0]
 
 
 @template("keras-weight-shape", "keras", "The shape of a Keras weight")
@@ -55,7 +55,7 @@ def gate_columns(rng: np.random.Generator) -> Draft:
     mode = str(rng.choice(["lstm", "gru"]))
     H = int(rng.integers(2, 33))
     k = int(rng.integers(0, len(GATES[mode])))
-    params = lstm_ref.init_params(lstm_ref.RecurrentConfig(mode, 3, H))  # type: ignore[arg-type]
+    params = lstm_ref.init_params(lstm_ref.RecurrentConfig(lstm_ref.params.mode(mode), 3, H))
     torch_rows, columns = params.layers[0].W_ih, to_keras_weights(params)[0]["kernel"][:, k * H : (k + 1) * H]
     block = next(b for b in range(len(GATES[mode])) if np.array_equal(torch_rows[b * H : (b + 1) * H].T, columns))
     gate = GATES[mode][block]

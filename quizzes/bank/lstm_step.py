@@ -23,7 +23,7 @@ GATE_TEXT = {
 }
 
 
-def _one_gate(gate: str):  # type: ignore[no-untyped-def]
+def _one_gate(gate: str):
     name, act, meaning = GATE_TEXT[gate]
     k = GATES["lstm"].index(gate)
 

@@ -17,11 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import asarray, backend_namespace, to_numpy
-from .params import Params, RecurrentConfig
+from .params import Params, RecurrentConfig, mode
 
 __all__ = ["config_from_torch", "params_from_torch", "to_torch"]
-
-_MODES = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu", "LSTM": "lstm", "GRU": "gru"}
 
 
 def _torch() -> Any:
@@ -35,10 +33,10 @@ def _torch() -> Any:
 def config_from_torch(module: Any) -> RecurrentConfig:
     """The `RecurrentConfig` of a ``torch.nn.RNN``, ``LSTM`` or ``GRU``."""
     torch = _torch()
-    if not isinstance(module, torch.nn.RNNBase) or module.mode not in _MODES:
+    if not isinstance(module, torch.nn.RNNBase) or module.mode not in ("RNN_TANH", "RNN_RELU", "LSTM", "GRU"):
         raise TypeError(f"module: expected torch.nn.RNN, LSTM or GRU, got {type(module).__name__}")
     return RecurrentConfig(
-        mode=_MODES[module.mode],  # type: ignore[arg-type]
+        mode=mode(module.mode),
         input_size=module.input_size,
         hidden_size=module.hidden_size,
         num_layers=module.num_layers,
