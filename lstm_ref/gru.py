@@ -25,10 +25,11 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from .activations import sigmoid
-from .backend import namespace
+from .backend import Array, namespace
+from .grad_mode import for_backward, is_grad_enabled
 from .kernels import kernels_for
 from .linear import bias_grad, project, project_back, weight_grad
 from .params import CellParams
@@ -36,7 +37,6 @@ from .steps import StepGrads, step, step_backward
 
 __all__ = ["GRUCache", "gru_cell", "gru_cell_backward", "gru_layer", "gru_layer_backward"]
 
-Array = Any
 Reset = Literal["after", "before"]
 
 
@@ -50,8 +50,9 @@ class GRUCache(NamedTuple):
     rh: Array | None  # (T, B, H): r * h_{t-1}, the input of W_hn (reset="before" only)
 
 
-def gru_layer(x: Array, state: tuple[Array], p: CellParams, *, reset: Reset = "after") -> tuple[Array, tuple[Array], GRUCache]:
-    """Run one GRU layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``.
+def gru_layer(x: Array, state: tuple[Array], p: CellParams, *, reset: Reset = "after") -> tuple[Array, tuple[Array], GRUCache | None]:
+    """Run one GRU layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``
+    (the cache is None inside `lstm_ref.no_grad`).
 
     Examples:
         >>> import numpy as np
@@ -69,9 +70,12 @@ def gru_layer(x: Array, state: tuple[Array], p: CellParams, *, reset: Reset = "a
     gx = project(x, p.W_ih, p.b_ih)  # (T, B, 3H), every step at once
     hs = xp.empty((T + 1, B, H), dtype=x.dtype)
     hs[0, ...] = state[0]
-    gates = xp.empty_like(gx)
-    gh_n = xp.zeros((T, B, H), dtype=x.dtype)
-    rh = xp.empty((T, B, H), dtype=x.dtype) if reset == "before" else None
+    keep = is_grad_enabled()  # keep every step for backward, or only the current one
+    at = (lambda t: t) if keep else (lambda t: 0)  # noqa: E731 - the buffer index of step t
+    kept = T if keep else 1
+    gates = xp.empty((kept, B, 3 * H), dtype=x.dtype)
+    gh_n = xp.zeros((T, B, H), dtype=x.dtype) if keep else None
+    rh = xp.empty((kept, B, H), dtype=x.dtype) if reset == "before" else None
     W_hh_T = k.contiguous(p.W_hh.T)  # (H, 3H)
     gh = xp.empty((B, 3 * H), dtype=x.dtype)
     for t in range(T):
@@ -81,20 +85,22 @@ def gru_layer(x: Array, state: tuple[Array], p: CellParams, *, reset: Reset = "a
             gh += p.b_hh
         if rh is not None:  # reset before: n sees W_hn (r * h_prev) + b_hn; fold it into gx_n, zero gh_n
             r = sigmoid(gx[t, :, :H] + gh[:, :H])
-            rh[t, ...] = r * h_prev
-            gx[t, :, 2 * H :] += rh[t, ...] @ W_hh_T[:, 2 * H :]
+            rh[at(t), ...] = r * h_prev
+            gx[t, :, 2 * H :] += rh[at(t), ...] @ W_hh_T[:, 2 * H :]
             if p.b_hh is not None:
                 gx[t, :, 2 * H :] += p.b_hh[2 * H :]
             gh[:, 2 * H :] = 0.0
-        k.gru_forward(gx[t, ...], gh, h_prev, gates[t, ...], hs[t + 1, ...])
-        gh_n[t, ...] = gh[:, 2 * H :]
-    return hs[1:, ...], (hs[T, ...],), GRUCache(x, hs, gates, gh_n, rh)
+        k.gru_forward(gx[t, ...], gh, h_prev, gates[at(t), ...], hs[t + 1, ...])
+        if gh_n is not None:
+            gh_n[t, ...] = gh[:, 2 * H :]
+    cache = GRUCache(x, hs, gates, gh_n, rh) if gh_n is not None else None
+    return hs[1:, ...], (hs[T, ...],), cache
 
 
 def gru_layer_backward(
     d_out: Array,
     d_state: tuple[Array],
-    cache: GRUCache,
+    cache: GRUCache | None,
     p: CellParams,
     *,
     reset: Reset = "after",
@@ -112,6 +118,7 @@ def gru_layer_backward(
         >>> dx.shape, grads.W_ih.shape, len(d_state0)
         ((5, 2, 3), (12, 3), 1)
     """
+    cache = for_backward(cache)
     xp = namespace(d_out)
     k = kernels_for(xp)
     T = d_out.shape[0]

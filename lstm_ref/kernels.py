@@ -32,11 +32,23 @@ import array_api_compat
 import numpy as np
 
 from .activations import sigmoid
+from .backend import Array
 from .pointwise import lstm_pointwise, lstm_pointwise_backward
 
-__all__ = ["CupyKernels", "GenericKernels", "NumpyKernels", "kernels_for"]
+__all__ = ["CupyKernels", "GenericKernels", "NumpyKernels", "gate_blocks", "kernels_for"]
 
-Array = Any
+
+def gate_blocks(a: Array, n: int) -> tuple[Array, ...]:
+    """The ``n`` gate blocks of ``a (..., n*H)``, side by side along the last axis, as views.
+
+    Examples:
+        >>> import numpy as np
+        >>> i, f, g, o = gate_blocks(np.arange(8).reshape(1, 8), 4)
+        >>> g
+        array([[4, 5]])
+    """
+    H = a.shape[-1] // n
+    return tuple(a[..., k * H : (k + 1) * H] for k in range(n))
 
 
 def _peepholes(variant: str, w_peep: Array | None) -> Array | None:
@@ -75,8 +87,9 @@ class GenericKernels:
 
         ``c`` may be the same array as ``c_prev``.
         """
-        xp, H = self.xp, c_prev.shape[-1]
-        i, f, g, o = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H]), xp.tanh(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
+        xp = self.xp
+        z_i, z_f, z_g, z_o = gate_blocks(z, 4)
+        i, f, g, o = sigmoid(z_i), sigmoid(z_f), xp.tanh(z_g), sigmoid(z_o)
         z[...] = xp.concat([i, f, g, o], axis=-1)
         c[...], tanh_c[...], h[...] = lstm_pointwise(i, f, g, o, c_prev)
 
@@ -86,8 +99,8 @@ class GenericKernels:
         `lstm_pointwise_backward` gives ∂L/∂(i, f, g, o) and dc_prev = dc_total * f;
         dz multiplies each by its activation's derivative: σ' = s(1-s), tanh' = 1-g².
         """
-        xp, H = self.xp, c_prev.shape[-1]
-        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+        xp = self.xp
+        i, f, g, o = gate_blocks(gates, 4)
         d = lstm_pointwise_backward(dh, dc, i, f, g, o, c_prev, tanh_c)
         dz[...] = xp.concat([d.i * i * (1.0 - i), d.f * f * (1.0 - f), d.g * (1.0 - g * g), d.o * o * (1.0 - o)], axis=-1)
         dc[...] = d.c_prev
@@ -97,8 +110,8 @@ class GenericKernels:
         """Like :meth:`lstm_forward`, for ``variant`` in ``no_forget`` (f = 1), ``cifg`` (f = 1 − i)
         and ``peephole`` (i, f see ``w_peep[0:2] ⊙ c_prev``; o sees ``w_peep[2] ⊙ c``). The stored
         gates hold the f actually used, so the backward pass needs no special case for it."""
-        xp, H = self.xp, c_prev.shape[-1]
-        z_i, z_f, z_g, z_o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        xp = self.xp
+        z_i, z_f, z_g, z_o = gate_blocks(z, 4)
         peep = _peepholes(variant, w_peep)
         if peep is not None:
             z_i, z_f = z_i + peep[0] * c_prev, z_f + peep[1] * c_prev
@@ -113,8 +126,8 @@ class GenericKernels:
 
     def lstm_variant_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array, variant: str, w_peep: Array | None) -> None:
         """Backward of :meth:`lstm_variant_forward` (dz is the gradient of the affine part ``W x + b + W h``)."""
-        xp, H = self.xp, c_prev.shape[-1]
-        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+        xp = self.xp
+        i, f, g, o = gate_blocks(gates, 4)
         dz_o = dh * tanh_c * o * (1.0 - o)
         dc_total = dc + dh * o * (1.0 - tanh_c * tanh_c)
         peep = _peepholes(variant, w_peep)
@@ -153,8 +166,8 @@ class GenericKernels:
         dgx = [dr * r(1-r), dz * z(1-z), da_n];  dgh = [.., .., da_n * r]
         dh_prev = dh * z   (the caller adds dgh @ W_hh)
         """
-        xp, H = self.xp, h_prev.shape[-1]
-        r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+        xp = self.xp
+        r, z, n = gate_blocks(gates, 3)
         da_n = dh * (1.0 - z) * (1.0 - n * n)
         da_r = da_n * gh_n * r * (1.0 - r)
         da_z = dh * (h_prev - n) * z * (1.0 - z)
@@ -216,7 +229,7 @@ class NumpyKernels(GenericKernels):
         np.tanh(z, out=z)
         z *= half
         z += offset
-        i, f, g, o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        i, f, g, o = gate_blocks(z, 4)
         ig = self._buf("ig", c_prev)
         np.multiply(i, g, out=ig)
         np.multiply(f, c_prev, out=c)
@@ -234,9 +247,8 @@ class NumpyKernels(GenericKernels):
         return pair
 
     def lstm_backward(self, dh: np.ndarray, dc: np.ndarray, gates: np.ndarray, c_prev: np.ndarray, tanh_c: np.ndarray, dz: np.ndarray) -> None:
-        H = c_prev.shape[-1]
-        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-        dz_i, dz_f, dz_g, dz_o = dz[:, :H], dz[:, H : 2 * H], dz[:, 2 * H : 3 * H], dz[:, 3 * H :]
+        i, f, g, o = gate_blocks(gates, 4)
+        dz_i, dz_f, dz_g, dz_o = gate_blocks(dz, 4)
         t = self._buf("t", c_prev)
         # dc += dh * o * (1 - tanh_c²), as dh * (o - o tanh_c tanh_c)
         np.multiply(o, tanh_c, out=t)
@@ -249,7 +261,7 @@ class NumpyKernels(GenericKernels):
         local = self._buf("local", gates)
         np.subtract(1.0, gates, out=local)
         local *= gates
-        local_g = local[:, 2 * H : 3 * H]
+        local_g = gate_blocks(local, 4)[2]
         np.multiply(g, g, out=local_g)
         np.subtract(1.0, local_g, out=local_g)
         # dz = [dc g, dc c_prev, dc i, dh tanh_c] * local
@@ -278,9 +290,9 @@ class NumpyKernels(GenericKernels):
         self, dh: np.ndarray, gates: np.ndarray, gh_n: np.ndarray, h_prev: np.ndarray, dgx: np.ndarray, dgh: np.ndarray, dh_prev: np.ndarray
     ) -> None:
         H = h_prev.shape[-1]
-        r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+        r, z, n = gate_blocks(gates, 3)
         t = self._buf("t", h_prev)
-        da_n, da_r, da_z = dgx[:, 2 * H :], dgx[:, :H], dgx[:, H : 2 * H]
+        da_r, da_z, da_n = gate_blocks(dgx, 3)
         np.multiply(n, n, out=t)  # da_n = dh (1 − z)(1 − n²)
         np.subtract(1.0, t, out=t)
         np.multiply(dh, t, out=da_n)
@@ -346,31 +358,23 @@ class CupyKernels(GenericKernels):
     def lstm_forward(self, z: Array, c_prev: Array, c: Array, tanh_c: Array, h: Array) -> None:
         from .fused import LSTM_FORWARD
 
-        H = c_prev.shape[-1]
-        blocks = [z[:, k * H : (k + 1) * H] for k in range(4)]
+        blocks = gate_blocks(z, 4)
         self._kernel(LSTM_FORWARD)(*blocks, c_prev, *blocks, c, tanh_c, h)  # gates activated in place
 
     def lstm_backward(self, dh: Array, dc: Array, gates: Array, c_prev: Array, tanh_c: Array, dz: Array) -> None:
         from .fused import LSTM_BACKWARD
 
-        H = c_prev.shape[-1]
-        g = [gates[:, k * H : (k + 1) * H] for k in range(4)]
-        d = [dz[:, k * H : (k + 1) * H] for k in range(4)]
-        self._kernel(LSTM_BACKWARD)(dh, dc, *g, c_prev, tanh_c, *d, dc)  # dc becomes dc_prev in place
+        self._kernel(LSTM_BACKWARD)(dh, dc, *gate_blocks(gates, 4), c_prev, tanh_c, *gate_blocks(dz, 4), dc)  # dc becomes dc_prev in place
 
     def gru_forward(self, gx: Array, gh: Array, h_prev: Array, gates: Array, h: Array) -> None:
         from .fused import GRU_FORWARD
 
-        H = h_prev.shape[-1]
-        split = lambda a: [a[:, k * H : (k + 1) * H] for k in range(3)]  # noqa: E731
-        self._kernel(GRU_FORWARD)(*split(gx), *split(gh), h_prev, *split(gates), h)
+        self._kernel(GRU_FORWARD)(*gate_blocks(gx, 3), *gate_blocks(gh, 3), h_prev, *gate_blocks(gates, 3), h)
 
     def gru_backward(self, dh: Array, gates: Array, gh_n: Array, h_prev: Array, dgx: Array, dgh: Array, dh_prev: Array) -> None:
         from .fused import GRU_BACKWARD
 
-        H = h_prev.shape[-1]
-        split = lambda a: [a[:, k * H : (k + 1) * H] for k in range(3)]  # noqa: E731
-        self._kernel(GRU_BACKWARD)(dh, *split(gates), gh_n, h_prev, *split(dgx), *split(dgh), dh_prev)
+        self._kernel(GRU_BACKWARD)(dh, *gate_blocks(gates, 3), gh_n, h_prev, *gate_blocks(dgx, 3), *gate_blocks(dgh, 3), dh_prev)
 
     def rnn_forward(self, z: Array, h: Array, nonlinearity: str) -> None:
         from .fused import RNN_FORWARD

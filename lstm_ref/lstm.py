@@ -26,17 +26,16 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from .backend import namespace
+from .backend import Array, namespace
+from .grad_mode import for_backward, is_grad_enabled
 from .kernels import kernels_for
 from .linear import bias_grads, project, project_back, weight_grad
 from .params import CellParams
 from .steps import StepGrads, step, step_backward
 
 __all__ = ["LSTMCache", "lstm_cell", "lstm_cell_backward", "lstm_layer", "lstm_layer_backward"]
-
-Array = Any
 
 
 class LSTMCache(NamedTuple):
@@ -50,11 +49,13 @@ class LSTMCache(NamedTuple):
     h_raw: Array | None  # (T, B, H) o * tanh(c) before the projection; None without one
 
 
-def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams, *, variant: str = "vanilla") -> tuple[Array, tuple[Array, Array], LSTMCache]:
+def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams, *, variant: str = "vanilla") -> tuple[Array, tuple[Array, Array], LSTMCache | None]:
     """Run one LSTM layer over ``x (T, B, I)`` from ``state = (h_0, c_0)``.
 
-    Returns ``(output (T, B, R), (h_T, c_T), cache)``. ``variant`` selects an ablation of the
-    cell (see `RecurrentConfig.lstm_variant`); ``"vanilla"`` is PyTorch's LSTM.
+    Returns ``(output (T, B, R), (h_T, c_T), cache)``; the cache is None inside
+    `lstm_ref.no_grad`, where only the current step's cell state is kept. ``variant``
+    selects an ablation of the cell (see `RecurrentConfig.lstm_variant`); ``"vanilla"``
+    is PyTorch's LSTM.
 
     Examples:
         >>> import numpy as np
@@ -69,12 +70,15 @@ def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams, *, variant: 
     k = kernels_for(xp)
     T, B, _ = x.shape
     H, R = p.hidden_size(4), p.state_size
+    keep = is_grad_enabled()  # keep every step for backward, or only the current one (in place)
+    at = (lambda t: t) if keep else (lambda t: 0)  # noqa: E731 - the buffer index of step t
+    kept = T if keep else 1
     gates = project(x, p.W_ih, None if p.b_ih is None else p.b_ih + p.b_hh)  # (T, B, 4H): W_ih x_t + b, every t at once
     hs = xp.empty((T + 1, B, R), dtype=x.dtype)
-    cs = xp.empty((T + 1, B, H), dtype=x.dtype)
+    cs = xp.empty((kept + int(keep), B, H), dtype=x.dtype)
     hs[0, ...], cs[0, ...] = state
-    tanh_c = xp.empty((T, B, H), dtype=x.dtype)
-    h_raw = None if p.W_hr is None else xp.empty((T, B, H), dtype=x.dtype)
+    tanh_c = xp.empty((kept, B, H), dtype=x.dtype)
+    h_raw = None if p.W_hr is None else xp.empty((kept, B, H), dtype=x.dtype)
     W_hh_T = k.contiguous(p.W_hh.T)  # (R, 4H)
     W_hr_T = None if p.W_hr is None else k.contiguous(p.W_hr.T)  # (H, P)
 
@@ -87,18 +91,20 @@ def lstm_layer(x: Array, state: tuple[Array, Array], p: CellParams, *, variant: 
     for t in range(T):
         z = gates[t, ...]  # (B, 4H), activated in place
         k.addmm(z, hs[t, ...], W_hh_T)  # z_t = W_ih x_t + b + W_hh h_{t-1}
+        c_prev, c = cs[at(t), ...], cs[at(t + 1), ...]  # the same array without a cache: c updated in place
         if h_raw is None:
-            step(z, cs[t, ...], cs[t + 1, ...], tanh_c[t, ...], hs[t + 1, ...])
+            step(z, c_prev, c, tanh_c[at(t), ...], hs[t + 1, ...])
         else:
-            step(z, cs[t, ...], cs[t + 1, ...], tanh_c[t, ...], h_raw[t, ...])
-            k.matmul_into(hs[t + 1, ...], h_raw[t, ...], W_hr_T)  # h_t = W_hr (o * tanh c_t)
-    return hs[1:, ...], (hs[T, ...], cs[T, ...]), LSTMCache(x, hs, cs, gates, tanh_c, h_raw)
+            step(z, c_prev, c, tanh_c[at(t), ...], h_raw[at(t), ...])
+            k.matmul_into(hs[t + 1, ...], h_raw[at(t), ...], W_hr_T)  # h_t = W_hr (o * tanh c_t)
+    cache = LSTMCache(x, hs, cs, gates, tanh_c, h_raw) if keep else None
+    return hs[1:, ...], (hs[T, ...], cs[at(T), ...]), cache
 
 
 def lstm_layer_backward(
     d_out: Array,
     d_state: tuple[Array, Array],
-    cache: LSTMCache,
+    cache: LSTMCache | None,
     p: CellParams,
     *,
     truncate: int | None = None,
@@ -127,6 +133,7 @@ def lstm_layer_backward(
         >>> dx.shape, grads.W_ih.shape, len(d_state0)
         ((5, 2, 3), (16, 3), 2)
     """
+    cache = for_backward(cache)
     xp = namespace(d_out)
     k = kernels_for(xp)
     T = d_out.shape[0]

@@ -30,7 +30,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
-from .backend import namespace
+from .backend import Array, namespace
+from .grad_mode import for_backward, is_grad_enabled
 from .gru import gru_layer, gru_layer_backward
 from .lstm import lstm_layer, lstm_layer_backward
 from .params import Params, RecurrentConfig
@@ -39,7 +40,6 @@ from .validation import check_array, check_finite, check_shape
 
 __all__ = ["ForwardCache", "Gradients", "backward", "backward_parts", "forward", "forward_parts", "layer_functions"]
 
-Array = Any
 State = Any  # h_0, or (h_0, c_0) for an LSTM
 
 
@@ -55,7 +55,7 @@ class ForwardCache(NamedTuple):
     """
 
     params: Params
-    layer_caches: tuple[Any, ...]  # one per (layer, direction), as Params.layers
+    layer_caches: tuple[Any, ...]  # one per (layer, direction), as Params.layers; None inside no_grad
     output_shape: tuple[int, ...]
 
 
@@ -166,8 +166,8 @@ def forward_parts(params: Params, x: Array, parts: tuple[Array, ...] | None = No
                 store.append(value)
         layer_input = outputs[0] if D == 1 else xp.concat(outputs, axis=-1)
     # a copy: with one direction the last layer's output is a view of its cache, and
-    # editing the returned array in place must not change what backward sees
-    output = _time_major(cfg, xp.asarray(layer_input, copy=True) if D == 1 else layer_input)
+    # editing the returned array in place must not change what backward sees (no cache: no copy)
+    output = _time_major(cfg, xp.asarray(layer_input, copy=True) if D == 1 and is_grad_enabled() else layer_input)
     return output, tuple(xp.stack(store) for store in finals), ForwardCache(params, tuple(caches), tuple(output.shape))
 
 
@@ -197,6 +197,8 @@ def backward(
         >>> grads.params.named()["weight_hh_l0"].shape, grads.input.shape
         ((4, 4), (6, 2, 3))
     """
+    for layer_cache in cache.layer_caches:
+        for_backward(layer_cache)
     cfg = cache.params.config
     d_parts = None if d_final_state is None else cfg.unpack_state(d_final_state, "d_final_state")
     grads, d_input, d_initial = backward_parts(cache, d_output, d_parts, truncate=truncate)

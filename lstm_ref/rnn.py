@@ -19,9 +19,10 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
-from .backend import namespace
+from .backend import Array, namespace
+from .grad_mode import for_backward, is_grad_enabled
 from .kernels import kernels_for
 from .linear import bias_grads, project, project_back, weight_grad
 from .params import CellParams
@@ -29,7 +30,6 @@ from .steps import StepGrads, step, step_backward
 
 __all__ = ["RNNCache", "rnn_cell", "rnn_cell_backward", "rnn_layer", "rnn_layer_backward"]
 
-Array = Any
 Nonlinearity = Literal["tanh", "relu"]
 
 
@@ -38,8 +38,9 @@ class RNNCache(NamedTuple):
     hs: Array  # (T+1, B, H): hs[0] = h_0
 
 
-def rnn_layer(x: Array, state: tuple[Array], p: CellParams, *, nonlinearity: Nonlinearity = "tanh") -> tuple[Array, tuple[Array], RNNCache]:
-    """Run one RNN layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``.
+def rnn_layer(x: Array, state: tuple[Array], p: CellParams, *, nonlinearity: Nonlinearity = "tanh") -> tuple[Array, tuple[Array], RNNCache | None]:
+    """Run one RNN layer over ``x (T, B, I)`` from ``state = (h_0,)``; returns ``(output (T, B, H), (h_T,), cache)``
+    (the cache is None inside `lstm_ref.no_grad`: the outputs are all an RNN keeps, so nothing is saved).
 
     Examples:
         >>> import numpy as np
@@ -61,13 +62,13 @@ def rnn_layer(x: Array, state: tuple[Array], p: CellParams, *, nonlinearity: Non
     for t in range(T):
         k.addmm(z[t, ...], hs[t, ...], W_hh_T)
         k.rnn_forward(z[t, ...], hs[t + 1, ...], nonlinearity)
-    return hs[1:, ...], (hs[T, ...],), RNNCache(x, hs)
+    return hs[1:, ...], (hs[T, ...],), RNNCache(x, hs) if is_grad_enabled() else None
 
 
 def rnn_layer_backward(
     d_out: Array,
     d_state: tuple[Array],
-    cache: RNNCache,
+    cache: RNNCache | None,
     p: CellParams,
     *,
     nonlinearity: Nonlinearity = "tanh",
@@ -85,6 +86,7 @@ def rnn_layer_backward(
         >>> dx.shape, grads.W_ih.shape, len(d_state0)
         ((5, 2, 3), (4, 3), 1)
     """
+    cache = for_backward(cache)
     xp = namespace(d_out)
     k = kernels_for(xp)
     T = d_out.shape[0]
