@@ -153,7 +153,7 @@ class Progress:
                 claimed = self._take_pending()
                 # a real write: SQLite opens a write-protected file read-only without a word
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_opened', ?)", (_now(),))
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._waiting("PRAGMA journal_mode = WAL")  # needs the whole file: waits while another first use writes
         except BaseException as exc:
             self._close_quietly()
             if claimed is not None and claimed.exists():
@@ -280,22 +280,26 @@ class Progress:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the lock up front, waiting (and saying so) while another program holds it."""
-        start = time.monotonic()
-        while True:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                if self.on_wait:
-                    self.on_wait(time.monotonic() - start)
+        self._waiting("BEGIN IMMEDIATE")
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self._waiting("COMMIT")  # a COMMIT refused as busy leaves the transaction open: it can be tried again
+
+    def _waiting(self, statement: str) -> None:
+        """Execute ``statement``, waiting (and saying so) for as long as another program holds the lock it needs."""
+        start = time.monotonic()
+        while True:
+            try:
+                self._db.execute(statement)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if self.on_wait:
+                    self.on_wait(time.monotonic() - start)
 
     @staticmethod
     def _insert(db: sqlite3.Connection, attempt: Attempt) -> None:
