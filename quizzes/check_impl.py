@@ -368,18 +368,28 @@ def submissions(targets: list[str], kind: str, function: str | None = None) -> l
     return out
 
 
-def check_many(targets: list[str], kind: str, *, function: str | None = None, timeout: float = 10.0, seed: int = 0, isolated: bool = True) -> list[Report]:
-    """One report per file, each file run in its own sandbox: one file's crash, hang or attack never changes another's report."""
-    reports = []
-    for target, skipped in submissions(targets, kind, function):
+def check_many(
+    targets: list[str], kind: str, *, function: str | None = None, timeout: float = 10.0, seed: int = 0, isolated: bool = True, jobs: int = 1
+) -> list[Report]:
+    """One report per file, in the order of the files, each file run in its own sandbox: one file's crash,
+    hang or attack never changes another's report. ``jobs`` files are checked at a time (each in its own
+    process: a class's hanging files then wait out their time limits side by side)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(item: tuple[str, str | None]) -> Report:
+        target, skipped = item
         if skipped:
-            reports.append(Report(kind, target, error=skipped, isolated=isolated))
-            continue
+            return Report(kind, target, error=skipped, isolated=isolated)
         try:
-            reports.append(check(target, kind, timeout=timeout, seed=seed, isolated=isolated))
+            return check(target, kind, timeout=timeout, seed=seed, isolated=isolated)
         except ValueError as exc:  # unreadable, not a regular file, too large
-            reports.append(Report(kind, target, error=str(exc), isolated=isolated))
-    return reports
+            return Report(kind, target, error=str(exc), isolated=isolated)
+
+    found = submissions(targets, kind, function)
+    if jobs <= 1 or len(found) <= 1:
+        return [one(item) for item in found]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, found))
 
 
 def render_batch(reports: list[Report]) -> str:

@@ -11,6 +11,7 @@ import argparse
 import functools
 import importlib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -365,7 +366,7 @@ def _cmd_check_impl(args: argparse.Namespace) -> int:
     if one:  # a file the user named: a file that cannot be read is their error (exit 2), not a row
         reports = [check(targets[0][0], args.kind, **options)]
     else:
-        reports = check_many(args.targets, args.kind, function=args.function, **options)
+        reports = check_many(args.targets, args.kind, function=args.function, jobs=args.jobs, **options)
     if args.json:
         data = reports[0].to_dict() if one else {"kind": args.kind, "isolated": isolated, "results": [r.to_dict() for r in reports]}
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -466,6 +467,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--function", help="the function to check in every file (default: the one named in TARGET, else the kind's name)")
     p.add_argument("--timeout", type=_seconds, default=10.0, help="seconds each call may take before it is stopped (default 10)")
     p.add_argument("--seed", type=seed, default=0)
+    p.add_argument(
+        "--jobs",
+        type=functools.partial(_whole, 1, 64, " files at a time"),
+        default=min(os.cpu_count() or 1, 64),
+        metavar="N",
+        help="files checked at a time (default: one per CPU)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON document (for a gradebook: one result per file)")
     p.add_argument("--no-isolation", action="store_true", help="run without bubblewrap (only for code you trust)")
     p.set_defaults(run=_cmd_check_impl)
