@@ -12,7 +12,7 @@ TORCH  := torch==2.13.0
 NO_MKDOCS_2_WARNING := 1
 export NO_MKDOCS_2_WARNING
 
-.PHONY: serve docs example test bench torch clean
+.PHONY: serve docs example test test-fast bench torch clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,14 @@ docs: $(STAMP)
 example: $(STAMP)
 	$(BIN)/lstm-ref example lstm --seed 0
 
+# The whole suite, on every core (pytest-xdist). A file's tests stay in one process: a module's
+# costly fixtures are made once, and a page's examples share one namespace, in page order.
 test: torch
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# A developer's inner loop: everything but the slow and the browser tests (make test runs them).
+test-fast: torch
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
 
 bench: torch
 	$(BIN)/python -m lstm_ref.bench

@@ -177,6 +177,7 @@ def _sequence_outputs(inputs: Inputs) -> Values:
     zero = np.zeros((1, 1))
     _, _, lc = lstm_ref.lstm_layer(x, (zero, zero), lstm)
     _, _, rc = lstm_ref.rnn_layer(x, (zero,), rnn)
+    assert lc is not None and rc is not None  # recorded forward passes (not inside no_grad): their caches hold every step
     values: Values = {}
     for t in range(SEQUENCE_T + 1):
         values[f"x.{t}"] = float(x[t - 1, 0, 0]) if t else 0.0

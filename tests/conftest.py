@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,15 +120,39 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_HINT = "browser tests drive Debian's chromium with Playwright: apt-get install chromium; pip install playwright (never `playwright install`)"
 
 
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """``make(folder)`` once per test run, even with ``pytest -n``: the first worker makes it under a
+    lock in the folder that the workers share; the others wait for it and use the same one.
+    Without xdist, the session's own temporary folder."""
+    import fcntl
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if make fails
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The site built once per session with ``mkdocs build --strict``; yields its directory."""
+    """The site built once per test run with ``mkdocs build --strict``; yields its directory."""
+    require("mkdocs", "pip install -e '.[docs]' (make test does this)")
+    return once_per_run(tmp_path_factory, "site", _build_site)
+
+
+def _build_site(out: Path) -> None:
     import subprocess
     import sys
     import time
 
-    require("mkdocs", "pip install -e '.[docs]' (make test does this)")
-    out = tmp_path_factory.mktemp("site")
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
@@ -140,7 +164,6 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     elapsed = time.perf_counter() - start
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     print(f"\nmkdocs build --strict: {elapsed:.1f} s")
-    return out
 
 
 @dataclass(frozen=True)
@@ -167,35 +190,47 @@ def _install_line(text: str, package: str) -> list[str]:
 def reader_venv(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> ReaderVenv:
     """A fresh venv in which the *Get the code* page's install line was run in the site's downloads
     folder, then the install lines that the PyTorch and Keras notebooks name, then Jupyter's kernel.
+    Made once per test run (also with ``pytest -n``).
 
     Where pip cannot reach the packages (no index), it skips, or fails under CI=true.
     """
+    failed: list[str] = []
+
+    def make(folder: Path) -> None:
+        failed.extend(_make_reader_venv(built_site, folder))
+
+    folder = once_per_run(tmp_path_factory, "reader", make)
+    if failed or not (folder / "jupyter").is_dir():
+        hint = failed[0] if failed else "the reader's venv could not be made in another test process (see its report)"
+        if in_ci():
+            pytest.fail(hint, pytrace=False)
+        pytest.skip(hint)
+    return ReaderVenv(folder / "venv", folder / "venv" / "bin" / "python", "lstm-reader", folder / "jupyter")
+
+
+def _make_reader_venv(built_site: Path, folder: Path) -> list[str]:
+    """Make the reader's venv and its kernel in ``folder``; returns why it failed (empty: it did not)."""
+    import html
     import json
+    import re
     import subprocess
     import sys
 
-    root = tmp_path_factory.mktemp("reader") / "venv"
+    root = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(root)], check=True, capture_output=True)
     python = root / "bin" / "python"
-    import html
-    import re
-
     page = html.unescape(re.sub(r"<[^>]+>", "", (built_site / "get-the-code.html").read_text(encoding="utf-8")))  # the text a reader copies
     notebook = json.loads((built_site / "notebooks" / "compare" / "keras.ipynb").read_text(encoding="utf-8"))["cells"][1]["source"]
     lines = [_install_line(page, "lstm_ref-"), _install_line(notebook, "keras=="), ["ipykernel==7.4.0"]]
     for args in lines:
         done = subprocess.run([str(python), "-m", "pip", "install", "-q", *args], cwd=built_site / "downloads", capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
-            hint = f"pip install {' '.join(args)} failed in a fresh venv (no package index?): {done.stderr[-500:]}"
-            if in_ci():
-                pytest.fail(hint, pytrace=False)
-            pytest.skip(hint)
-    jupyter = root.parent / "jupyter"
-    spec = jupyter / "kernels" / "lstm-reader"
+            return [f"pip install {' '.join(args)} failed in a fresh venv (no package index?): {done.stderr[-500:]}"]
+    spec = folder / "jupyter" / "kernels" / "lstm-reader"
     spec.mkdir(parents=True)
     argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "lstm_ref reader", "language": "python"}))
-    return ReaderVenv(root, python, "lstm-reader", jupyter)
+    return []
 
 
 def site_pages(site: Path) -> list[str]:
@@ -299,3 +334,17 @@ def page(browser: Any) -> Iterator[Any]:
     p.watch = _Watch(p)
     yield p
     context.close()
+
+
+# ---- markers from the fixtures a test uses ------------------------------------------------------
+_BROWSER_FIXTURES = {"browser", "chromium_path", "page"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that drives Chromium is ``browser``; one that needs a reader's venv is ``slow``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if "reader_venv" in fixtures:
+            item.add_marker(pytest.mark.slow)

@@ -23,8 +23,11 @@ from pathlib import Path
 import pytest
 
 import lstm_ref
-from conftest import ROOT, ReaderVenv, require
 from lstm_docs.downloads import wheel_name
+from tests.conftest import ROOT, ReaderVenv, require
+
+# builds the sdist and wheel and installs them
+pytestmark = [pytest.mark.slow]
 
 HINT = "the release check needs build and twine: pip install -e '.[test]' (`make test` installs them)"
 

@@ -12,7 +12,10 @@ import sys
 
 import pytest
 
-from conftest import ROOT, require
+from tests.conftest import ROOT, require
+
+# mypy and ruff over every package: tens of seconds from a cold cache
+pytestmark = [pytest.mark.slow]
 
 HINT = "pip install -e '.[test]' (`make test` installs it)"
 

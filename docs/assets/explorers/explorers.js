@@ -4,7 +4,7 @@
 // Without JavaScript a reader sees the static values; with it, every element data-lr-value="KEY"
 // is rewritten from the same keys (its text as displayed, data-exact the full float64 value),
 // bars and curves are redrawn, and a polite live region says what changed. The browser tests
-// (tests/test_explorers_browser.py) drive the controls and compare the page with lstm_ref.
+// (tests/site/test_explorers_browser.py) drive the controls and compare the page with lstm_ref.
 // A classic script (steps.js, loaded before it, provides window.lstmSteps), so that the explorers
 // also work opened from disk, where browsers block ES modules.
 

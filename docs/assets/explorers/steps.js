@@ -2,7 +2,7 @@
 //
 // A port of lstm_ref's equations to plain JavaScript (no dependencies), so that
 // a reader can move a value and watch the gates respond without Python. Every function here
-// is checked against lstm_ref by the test suite (tests/test_explorers_js.py): seeded float64
+// is checked against lstm_ref by the test suite (tests/site/test_explorers_js.py): seeded float64
 // cases of several sizes with nonzero biases must agree to 1e-12.
 //
 // Shapes follow PyTorch: W_ih is (G*H) x I, W_hh is (G*H) x H, given as arrays of rows; the

@@ -226,6 +226,6 @@ def test_what_does_not_convert_is_refused_clearly(keras: Any) -> None:
 def test_the_keras_page_states_what_this_suite_checks() -> None:
     from pathlib import Path
 
-    page = (Path(__file__).resolve().parent.parent / "docs" / "compare" / "keras.md").read_text(encoding="utf-8")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "compare" / "keras.md").read_text(encoding="utf-8")
     claim = f"for {len(_configs())} random configurations (outputs to $10^{{{round(np.log10(OUT_TOL))}}}$"
     assert claim in page and f"gradients to\n$10^{{{round(np.log10(GRAD_TOL))}}}$" in page

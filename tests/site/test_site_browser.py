@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import site_pages
 from quizzes import generate
+from tests.conftest import site_pages
 
 
 def test_every_page_loads_cleanly_and_offline(page: Any, base_url: str, built_site: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 import lstm_ref
 from lstm_ref.params import RecurrentConfig, init_params
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEPS_JS = ROOT / "docs" / "assets" / "explorers" / "steps.js"
 TOL = 1e-12
 SIZES = [(1, 1), (2, 3), (3, 2), (5, 4)]  # (I, H)

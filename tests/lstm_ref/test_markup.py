@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lstm_ref import markup, selfcheck
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 PAGE = """# A page
 

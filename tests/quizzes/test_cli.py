@@ -262,6 +262,7 @@ def test_no_color_means_plain_text_in_a_terminal(tmp_path: Path, how: str) -> No
     assert "✗ expected" in out and "\x1b" not in out
 
 
+@pytest.mark.slow  # waits out a pty's timeouts
 def test_ctrl_d_in_the_middle_of_an_answer_submits_nothing(tmp_path: Path) -> None:
     """Ctrl-D after "0.3", once or three times, neither grades a truncated "0." nor moves on: only Enter submits, the whole line."""
     out, attempts = _in_terminal(TAKE, [b"0.3\x04", b"\x04"], tmp_path)

@@ -16,7 +16,7 @@ from typing import Any
 from quizzes import Choice, Numeric, Question, Vector, generate, grade, templates
 from quizzes.grading import rule_from_dict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GRADER_JS = ROOT / "docs" / "assets" / "quiz" / "grader.js"
 CORPUS = ROOT / "tests" / "data" / "awkward-answers.json"
 

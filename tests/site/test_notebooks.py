@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, ReaderVenv, page_html, require
 from lstm_docs.downloads import wheel_name
 from lstm_docs.notebooks import has_notebook, notebook_path
+from tests.conftest import ROOT, ReaderVenv, page_html, require
 
 HINT = "the notebooks run under nbclient with ipykernel: pip install -e '.[test]' (`make test` installs them)"
 PAGES = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").glob("*/*.md") if has_notebook(p.relative_to(ROOT / "docs").as_posix()))

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import site_pages
+from tests.conftest import site_pages
 
-ROOT = Path(__file__).resolve().parent.parent
+# a second whole build of the site, with Zensical
+pytestmark = [pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _counts(site: Path) -> dict[str, tuple[int, int, int, int]]:

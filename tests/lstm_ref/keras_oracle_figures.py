@@ -1,7 +1,7 @@
 """Print the Keras oracle figures: worst differences, Keras 3 vs lstm_ref, over the test's configurations.
 
-Run: ``KERAS_BACKEND=torch .venv/bin/python tests/keras_oracle_figures.py`` (after ``make test`` has
-installed the test extra). The test (tests/test_keras_interop.py) asserts the bounds; this prints them.
+Run: ``KERAS_BACKEND=torch .venv/bin/python tests/lstm_ref/keras_oracle_figures.py`` (after ``make test`` has
+installed the test extra). The test (tests/lstm_ref/test_keras_interop.py) asserts the bounds; this prints them.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 
 def main() -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests is a package there
     import keras  # here, not at import: pytest's doctest collection imports this file
-    from test_keras_interop import _configs, oracle_errors
 
-    from conftest import keras_float64_matmul
+    from tests.conftest import keras_float64_matmul
+    from tests.lstm_ref.test_keras_interop import _configs, oracle_errors
 
     worst: dict[str, float] = {"forward": 0.0, "gradient": 0.0}
     configs = _configs()

@@ -15,7 +15,7 @@ import lstm_ref
 from quizzes import Choice, generate, templates
 from quizzes.answers_file import grade_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUIZ_JS = ROOT / "docs" / "assets" / "quiz" / "quiz.js"
 
 

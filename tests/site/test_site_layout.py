@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import site_pages
+from tests.conftest import site_pages
 
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 ALIGNED_PAGES = ["learn/bptt.html", "compare/lstm-vs-gru.html"]

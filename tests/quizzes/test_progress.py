@@ -19,7 +19,7 @@ import pytest
 from quizzes.progress import MIGRATIONS, SCHEMA_VERSION, Attempt, Progress, ProgressError, default_path
 from quizzes.srs import DAY, due_templates, retrievability, review
 
-ROOT = Path(__file__).resolve().parent.parent  # not from conftest: spawned workers import this module
+ROOT = Path(__file__).resolve().parents[2]  # not from conftest: spawned workers import this module
 
 
 def _attempt(k: int = 0, score: float = 1.0) -> Attempt:
@@ -225,7 +225,7 @@ def test_four_first_uses_at_once_create_one_store(tmp_path: Path) -> None:
 
 
 def _take_as_user(db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    from conftest import without_root_override  # here: spawned workers import this module without the tests folder
+    from tests.conftest import without_root_override  # here: spawned workers import this module without the tests folder
 
     env = {**os.environ, "LSTM_QUIZ_DB": str(db), "NO_COLOR": "1"}
     return subprocess.run(
@@ -329,6 +329,7 @@ def _hold_lock(path: str, seconds: float, ready: Any) -> None:
     con.execute("COMMIT")
 
 
+@pytest.mark.slow  # holds a lock for seconds
 def test_a_write_waits_for_a_long_lock_and_keeps_the_answer(tmp_path: Path) -> None:
     """Another program holds the write lock for longer than SQLite waits: the answer waits too, says so, and is stored."""
     path = tmp_path / "p.sqlite3"
@@ -345,6 +346,7 @@ def test_a_write_waits_for_a_long_lock_and_keeps_the_answer(tmp_path: Path) -> N
     assert waits and waits[0] >= 4.0  # told once SQLite's own wait (5 s) ran out
 
 
+@pytest.mark.slow  # waits out a lock's timeout
 def test_an_answer_that_cannot_be_written_is_kept_for_the_next_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "p.sqlite3"
 

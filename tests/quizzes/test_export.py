@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import require, without_root_override
 from quizzes import Choice, Numeric, Vector, generate, grade
 from quizzes.export import ExportError, export
 from quizzes.mistakes import MISTAKES
+from tests.conftest import require, without_root_override
 
 MIX = ["lstm-forget-gate", "lstm-cell-vector", "memory-constant-forget", "count-lstm", "concept-cell-vs-hidden", "pytorch-gate-order", "weight-shape"]
 

@@ -11,9 +11,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml  # mkdocs depends on PyYAML
 
-from conftest import page_html
+from tests.conftest import page_html
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Page(HTMLParser):

@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import ROOT, in_ci
 from quizzes import isolation
 from quizzes.sandbox import MAX_TOTAL, LoadError, _Reader, run_calls
 from quizzes.untrusted import inert
+from tests.conftest import ROOT, in_ci
 
 SECRET = "TEACHER-SECRET-7d3f"
 CELL = """
@@ -245,17 +245,38 @@ def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
     return out
 
 
-def runners_left() -> list[str]:
-    """Processes still running a check-impl runner (there should be none once check-impl has returned)."""
+def _cmdline(pid: str) -> str:
+    try:
+        return (Path("/proc") / pid / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _parent(pid: str) -> str:
+    try:
+        status = (Path("/proc") / pid / "status").read_text()
+    except OSError:
+        return "0"
+    return next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "0")
+
+
+def runners_left(base: Path) -> list[str]:
+    """Processes still running a check-impl runner of the run under ``base`` (there should be none once
+    check-impl has returned). Another test process's runners (``pytest -n``) are told apart by their
+    ancestors: a sandbox's bubblewrap names the run's temporary folder, which is under ``base``. An
+    orphan, whose ancestors are gone, counts as this run's: it cannot be told apart, and it should not exist."""
     left = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-            except OSError:
-                continue
-            if "runner.py" in cmdline and ("/sandbox/inputs" in cmdline or "check-impl-" in cmdline):
-                left.append(cmdline)
+        cmdline = _cmdline(entry.name) if entry.name.isdigit() else ""
+        if "runner.py" not in cmdline or not ("/sandbox/inputs" in cmdline or "check-impl-" in cmdline):
+            continue
+        chain, pid = [], entry.name
+        while pid not in ("0", "1") and len(chain) < 64:
+            chain.append(_cmdline(pid))
+            pid = _parent(pid)
+        orphan = _parent(entry.name) in ("0", "1")
+        if orphan or any(str(base) in line for line in chain):
+            left.append(cmdline)
     return left
 
 
@@ -311,8 +332,8 @@ class ClassRun:
 def _class_run(owner: str | None, as_json: bool) -> ClassRun:
     """Build a teacher's home and a class's folder, run check-impl over it, and record everything."""
     base = Path(tempfile.mkdtemp(prefix="lstmq-attack-"))
-    home, students, scratch = base / "teacher", base / "students", base / "scratch"
-    for folder in (home, students, scratch):
+    home, students, scratch, tmp = base / "teacher", base / "students", base / "scratch", base / "tmp"
+    for folder in (home, students, scratch, tmp):
         folder.mkdir()
     (home / ".bashrc").write_text("# the teacher's shell start-up file\n")
     (home / "secret.txt").write_text(SECRET)
@@ -333,11 +354,13 @@ def _class_run(owner: str | None, as_json: bool) -> ClassRun:
         (students / f"{module}.py").write_text(student())
     (students / "resource.py").write_text(RESOURCE_PY.format(**fields))
     env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(home), "LSTM_QUIZ_DB": str(db), "TEACHER_SECRET": SECRET, "PYTHONIOENCODING": "utf-8"}
+    env["TMPDIR"] = str(tmp)  # check-impl's own temporary folders: under base, so its runners can be told apart
     argv = [sys.executable, "-m", "quizzes.cli", "check-impl", str(students), "--kind", "lstm_cell", "--timeout", "3", *(["--json"] if as_json else [])]
     if owner is not None:
         for path in [base, *base.rglob("*")]:
             os.chown(path, *_ids(owner))
         scratch.chmod(0o777)
+        tmp.chmod(0o700)
         argv = as_user(owner, argv, env)
     before = snapshot(home)
     try:
@@ -348,7 +371,7 @@ def _class_run(owner: str | None, as_json: bool) -> ClassRun:
     if as_json and done.stdout.strip():
         for row in json.loads(done.stdout)["results"]:
             rows[Path(row["target"].rsplit(":", 1)[0]).name] = row
-    return ClassRun(done.returncode, done.stdout, done.stderr, rows, before, snapshot(home), sorted(scratch.iterdir()), listener.heard, runners_left())
+    return ClassRun(done.returncode, done.stdout, done.stderr, rows, before, snapshot(home), sorted(scratch.iterdir()), listener.heard, runners_left(base))
 
 
 def _ids(user: str) -> tuple[int, int]:
@@ -364,6 +387,7 @@ def class_run(request: pytest.FixtureRequest, sandbox: isolation.Isolation) -> C
     return _class_run(owner, as_json=True)
 
 
+@pytest.mark.slow  # a whole class's check-impl run: about 15 s
 def test_nothing_outside_changed_and_the_parent_reported(class_run: ClassRun) -> None:
     assert class_run.returncode == 1, class_run.stderr[-2000:]  # some files fail; the parent was not killed
     assert len(class_run.rows) == len(ATTACKS) + 2 + len(SHADOWS) + 1, sorted(class_run.rows)
@@ -374,22 +398,26 @@ def test_nothing_outside_changed_and_the_parent_reported(class_run: ClassRun) ->
     assert SECRET not in class_run.stdout + class_run.stderr
 
 
+@pytest.mark.slow  # a whole class's check-impl run: about 15 s
 def test_a_correct_file_passes_and_a_wrong_one_is_diagnosed(class_run: ClassRun) -> None:
     assert class_run.rows["correct.py"]["verdict"] == "pass"
     wrong = class_run.rows["wrong.py"]
     assert wrong["verdict"] == "fail" and wrong["diagnosis"]["id"] == "gate-order-f-i" and wrong["diagnosis"]["link"].startswith("compare/pytorch.html")
 
 
+@pytest.mark.slow  # a whole class's check-impl run: about 15 s
 @pytest.mark.parametrize("module", SHADOWS)
 def test_a_file_named_as_a_module_shadows_nothing(class_run: ClassRun, module: str) -> None:
     assert class_run.rows[f"{module}.py"]["verdict"] == "pass", class_run.rows[f"{module}.py"]
 
 
+@pytest.mark.slow  # a whole class's check-impl run: about 15 s
 def test_a_sibling_resource_module_is_never_imported(class_run: ClassRun) -> None:
     assert class_run.rows["resource.py"]["verdict"] == "error"  # checked as a file of its own: no lstm_cell
     assert class_run.rows["wrong.py"]["verdict"] == "fail"  # its limits were not lifted, its wrong answers not forged
 
 
+@pytest.mark.slow  # a whole class's check-impl run: about 15 s
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
 def test_each_attack(class_run: ClassRun, attack: Attack) -> None:
     name = attack.file or f"{attack.name}.py"
@@ -402,6 +430,7 @@ def test_each_attack(class_run: ClassRun, attack: Attack) -> None:
     assert all(c.isprintable() for c in text), text[:2000]  # nothing that moves a cursor or reorders text
 
 
+@pytest.mark.slow  # a whole class's check-impl run: about 15 s
 def test_the_text_report_is_inert(sandbox: isolation.Isolation) -> None:
     run = _class_run(None, as_json=False)
     assert run.returncode == 1 and run.after == run.before and run.markers == []
