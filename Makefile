@@ -39,14 +39,14 @@ docs: $(STAMP)
 example: $(STAMP)
 	$(BIN)/lstm-ref example lstm --seed 0
 
-# The whole suite, on every core (pytest-xdist). A file's tests stay in one process: a module's
-# costly fixtures are made once, and a page's examples share one namespace, in page order.
+# The whole suite, on every core (pytest-xdist). tests/conftest.py schedules: a page's examples
+# stay in one process (one namespace, in page order), as do files that share a costly fixture.
 test: torch
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 # A developer's inner loop: everything but the slow and the browser tests (make test runs them).
 test-fast: torch
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
+	$(BIN)/python -m pytest -n auto --dist loadscope -m "not slow and not browser"
 
 bench: torch
 	$(BIN)/python -m lstm_ref.bench

@@ -223,7 +223,10 @@ def _make_reader_venv(built_site: Path, folder: Path) -> list[str]:
     notebook = json.loads((built_site / "notebooks" / "compare" / "keras.ipynb").read_text(encoding="utf-8"))["cells"][1]["source"]
     lines = [_install_line(page, "lstm_ref-"), _install_line(notebook, "keras=="), ["ipykernel==7.4.0"]]
     for args in lines:
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", *args], cwd=built_site / "downloads", capture_output=True, text=True, timeout=900)
+        env = {**os.environ, "PIP_NO_COMPILE": "1"}  # no byte-compiling torch's thousands of files: Python does it on import
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *args], cwd=built_site / "downloads", capture_output=True, text=True, timeout=900, env=env
+        )
         if done.returncode != 0:
             return [f"pip install {' '.join(args)} failed in a fresh venv (no package index?): {done.stderr[-500:]}"]
     spec = folder / "jupyter" / "kernels" / "lstm-reader"
@@ -341,10 +344,37 @@ _BROWSER_FIXTURES = {"browser", "chromium_path", "page"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that drives Chromium is ``browser``; one that needs a reader's venv is ``slow``."""
+    """A test that drives Chromium is ``browser``; one that needs a reader's venv is ``slow``. Slow
+    tests run first: under ``pytest -n`` the long ones then overlap the many short ones, instead of
+    finishing alone at the end (the order of everything else is kept)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & _BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
         if "reader_venv" in fixtures:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# ---- scheduling for pytest -n (make test) -------------------------------------------------------
+#: Test files whose tests share a module-scoped fixture that is costly to make: they run in one process.
+_TOGETHER = frozenset({"tests/lstm_ref/test_experiments_quick.py", "tests/quizzes/test_sandbox.py", "tests/site/test_explorers_js.py", "tests/test_release.py"})
+
+
+def _scope(nodeid: str) -> str:
+    """What runs in one process: a page's examples (one namespace, in page order), a module's
+    doctests, the files of ``_TOGETHER``; every other test on its own, so the slow ones spread out."""
+    path = nodeid.split("::", 1)[0]
+    if not path.startswith("tests/") or path in _TOGETHER:
+        return path
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+    return Scheduling(config, log)

@@ -1,5 +1,6 @@
-"""Each experiment's quick configuration gives its qualitative result on fixed seeds; the results
-shown on the site are reproduced by re-running the documented configuration."""
+"""The results shown on the site are reproduced by re-running the documented configuration, and
+what the pages say about them holds; the command writes its files. (The quick configurations:
+test_experiments_quick.py.)"""
 
 from __future__ import annotations
 
@@ -19,51 +20,6 @@ pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "docs" / "assets" / "experiments"
-
-
-@pytest.fixture(scope="module")
-def quick() -> dict[str, dict[str, Any]]:
-    return {name: run(name, quick=True) for name in EXPERIMENTS}
-
-
-def test_gradient_decay_rates(quick: dict) -> None:
-    rates = quick["gradient-decay"]["rate_per_step"]
-    assert rates["RNN, spectral radius 0.9"] == pytest.approx(0.9, abs=0.01)  # vanishes geometrically
-    assert rates["RNN, spectral radius 1.1"] == pytest.approx(1.1, abs=0.01)  # explodes geometrically
-    assert rates["LSTM, forget bias 0"] < rates["LSTM, forget bias 1"] < 1  # a larger forget bias keeps more
-
-
-def test_adding_lstm_solves_where_rnn_stays_at_the_baseline(quick: dict) -> None:
-    runs = quick["adding"]["runs"]
-    assert runs["LSTM T=30"]["test_mse"] < 0.01  # well below 1/6
-    assert runs["RNN T=30"]["test_mse"] > 0.1  # near the constant predictor
-
-
-def test_recall_quick(quick: dict) -> None:
-    runs = quick["recall"]["runs"]
-    assert runs["LSTM lag 10"]["accuracy"][0] >= 0.95
-    assert runs["RNN lag 10"]["accuracy"][0] > 0.5  # well above chance (0.25): a 10-step recall is learnable by both
-
-
-def test_clipping_prevents_divergence(quick: dict) -> None:
-    runs = quick["clipping"]["runs"]
-    assert runs["no clipping"]["seeds"][0]["diverged_at_step"] is not None
-    for name in ("clip by norm (1.0)", "clip elementwise (0.1)"):
-        seed = runs[name]["seeds"][0]
-        assert seed["diverged_at_step"] is None and seed["max_loss"] < 100
-
-
-def test_ablation_without_a_forget_gate_is_worst(quick: dict) -> None:
-    runs = quick["ablation"]["runs"]
-    nfg = runs["no forget gate"]["test_mse"]
-    assert nfg > 0.1 and all(nfg > 5 * r["test_mse"] for name, r in runs.items() if name != "no forget gate")
-
-
-def test_applications_beat_their_baselines(quick: dict) -> None:
-    f, g = quick["applications"]["forecast"], quick["applications"]["generation"]
-    assert f["test_mse"] < f["last_value_mse"] / 2
-    assert g["train_bits_per_char"] < g["unigram_bits_per_char"]
-    assert g["sample"].startswith("Alice ") and len(g["sample"]) == len("Alice ") + 160
 
 
 def test_cli_writes_json_and_svg(tmp_path: Path) -> None:
@@ -113,7 +69,7 @@ def _claims(name: str, r: dict[str, Any]) -> None:
     elif name == "adding":
         lstm = sorted((run for run in r["runs"].values() if run["model"] == "lstm"), key=lambda run: run["T"])
         rnn = sorted((run for run in r["runs"].values() if run["model"] == "rnn_tanh"), key=lambda run: run["T"])
-        assert all(run["test_mse"] < 0.01 for run in lstm)  # "the LSTM solves every length"
+        assert all(run["test_mse"] < 0.01 for run in lstm)  # "far below the baseline at every length"
         assert [run["test_mse"] for run in rnn] == sorted(run["test_mse"] for run in rnn)  # "the RNN gets worse as T grows"
         assert rnn[-1]["test_mse"] > 0.8 * r["baseline_mse"]  # "no better than predicting the average"
         leads = [b["test_mse"] - a["test_mse"] for a, b in zip(lstm, rnn, strict=True)]
@@ -174,3 +130,8 @@ def test_why_rnns_forget_prose_holds() -> None:
     assert g["rnn"][-1] < 1e-10  # "by lag 60 nothing usable is left"
     assert g["lstm"][-1] < 1e-10  # "an LSTM is not immune" at its default initialisation
     assert g["fb3"].min() > 0.1  # "forget bias 3: the gradient stays of order one across the whole gap"
+    p3 = lstm_ref.init_params(lstm_ref.RecurrentConfig("lstm", I, H), seed=1, forget_bias=3.0).layers[0]
+    _, _, cache = lstm_ref.lstm_layer(x, (np.zeros((1, H)), np.zeros((1, H))), p3)
+    mean_f = float(np.mean(cache.gates[:, :, H : 2 * H]))
+    rate = (g["fb3"][T - 1] / g["fb3"][9]) ** (1 / (T - 10))
+    assert mean_f**50 < 0.2 < rate**50  # "the cell path alone would keep little; the paths through h and the gates add"
