@@ -243,7 +243,7 @@ def test_the_exercise_page_starter_code_is_checked(tmp_path: Path) -> None:
     import re
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "exercises.md").read_text()
-    blocks = re.findall(r"```python title=\"(\w+)\.py\"\n(.*?)```", page, re.S)
+    blocks = re.findall(r"^```python title=\"(\w+)\.py\"\n(.*?)```", page, re.S | re.M)  # not indented: the starters
     assert {name for name, _ in blocks} == {"rnn_cell", "lstm_cell", "gru_cell", "lstm_backward"}
     for name, code in blocks:
         path = tmp_path / f"{name}.py"
@@ -251,6 +251,21 @@ def test_the_exercise_page_starter_code_is_checked(tmp_path: Path) -> None:
         report = check(f"{path}:{name}", name, timeout=20)
         assert not report.passed and all(c.status == "error" for c in report.cases)
         assert "NotImplementedError" in render(report)
+
+
+def test_the_exercise_pages_solutions_pass(tmp_path: Path) -> None:
+    """Each collapsed solution on the exercises page passes check-impl: every case, against lstm_ref."""
+    import re
+    import textwrap
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "exercises.md").read_text()
+    blocks = re.findall(r"^    ```python title=\"(\w+)\.py\"\n(.*?)^    ```", page, re.S | re.M)  # indented: inside the solutions
+    assert [name for name, _ in blocks] == ["rnn_cell", "lstm_cell", "gru_cell", "lstm_backward"]
+    for name, code in blocks:
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(code))
+        report = check(f"{path}:{name}", name, timeout=20)
+        assert report.passed and report.cases and all(c.status == "pass" for c in report.cases), render(report)
 
 
 @pytest.mark.parametrize(

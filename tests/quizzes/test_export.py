@@ -496,3 +496,14 @@ def test_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> Non
 def test_seeds_past_the_range_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"the seeds 9223372036854775806 to 9223372036854775810 must lie in 0 to 2\*\*63 - 1"):
         export("gift", tmp_path / "p.gift", template_ids=["count-lstm"], variants=5, seed=2**63 - 2)
+
+
+def test_every_export_command_of_the_teachers_guide_runs(tmp_path: Path) -> None:
+    """The guide's commands, as a teacher would paste them (in an empty folder)."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "teachers.md").read_text(encoding="utf-8")
+    commands = [line.split("#")[0].split() for line in guide.splitlines() if line.startswith("lstm-quiz export ")]
+    assert {c[c.index("--format") + 1] for c in commands} == {"moodle", "qti", "canvas", "gift", "worksheet"}
+    for argv in commands:
+        done = subprocess.run([sys.executable, "-m", "quizzes.cli", *argv[1:]], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, (argv, done.stderr)
+        assert (tmp_path / argv[argv.index("--out") + 1]).exists()
