@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import math
@@ -33,8 +34,7 @@ import numpy as np
 from markdown import Extension, Markdown
 
 import lstm_ref
-from lstm_ref.memory import state_gradient_norms
-from lstm_ref.params import GATES, CellParams, Params, RecurrentConfig, init_params
+from lstm_ref.params import GATES, CellParams, RecurrentConfig, init_params
 from lstm_ref.params import mode as mode_of
 
 from .directives import DirectivePreprocessor
@@ -63,17 +63,24 @@ def _cell_inputs() -> list[dict[str, Any]]:
     return _vector("x", "x", [0.8, -0.3, 1.1], -3, 3) + _vector("h", "h_prev", [0.2, -0.4], -1, 1) + _vector("c", "c_prev", [1.5, -0.7], -4, 4)
 
 
+#: A shift added to each gate's bias (every unit): to open or close a gate directly.
+_GATE_SHIFTS = [
+    {"name": f"b{gate}", "label": f"{name} bias shift", "min": -6, "max": 6, "step": 0.1, "value": 0.0}
+    for gate, name in (("i", "input gate"), ("f", "forget gate"), ("g", "candidate"), ("o", "output gate"))
+]
+
+
 def _spec(kind: str) -> list[dict[str, Any]]:
     """The inputs of an explorer, in the order its controls are shown."""
     if kind == "lstm-cell":
-        seeds = {"name": "seed", "label": "weights", "options": [[s, f"PyTorch init, seed {s}"] for s in SEEDS], "value": 0}
-        return [*_cell_inputs(), seeds]
+        seeds = {"name": "seed", "label": "weights (drawn as PyTorch's init draws them)", "options": [[s, f"seed {s}"] for s in SEEDS], "value": 0}
+        return [*_cell_inputs(), *_GATE_SHIFTS, seeds]
     if kind == "lstm-vs-gru":
         reset = {"name": "reset", "label": "GRU reset", "options": [["after", "after (PyTorch)"], ["before", "before (Cho et al.)"]], "value": "after"}
         return [*_cell_inputs(), reset]
     if kind == "decay":
         return [
-            {"name": "w", "label": "RNN weight w", "min": 0, "max": 2, "step": 0.01, "value": 0.5},
+            {"name": "w", "label": "RNN weight w", "min": -2, "max": 2, "step": 0.01, "value": 0.5},
             {"name": "f", "label": "LSTM forget gate f", "min": 0.001, "max": 1, "step": 0.001, "value": 0.95},
         ]
     if kind == "sequence":
@@ -102,8 +109,8 @@ def _as_json(p: CellParams) -> dict[str, Any]:
 
 
 def _sequence_params(w: float, bf: float) -> tuple[CellParams, CellParams]:
-    """A hand-set LSTM unit whose gates read only the input (i = σ(2), f = σ(b_f), g = tanh(2x),
-    o = σ(2)), and a one-unit RNN h_t = tanh(x_t + w h_{t-1}): I = H = 1."""
+    """A hand-set LSTM unit in which only the candidate reads the input, g = tanh(2x); the gates are
+    constants (i = o = σ(2), f = σ(b_f)). And a one-unit RNN h_t = tanh(x_t + w h_{t-1}): I = H = 1."""
     lstm = CellParams(
         W_ih=np.array([[0.0], [0.0], [2.0], [0.0]]),
         W_hh=np.zeros((4, 1)),
@@ -135,8 +142,16 @@ def _lstm_values(x: np.ndarray, h: np.ndarray, c: np.ndarray, p: CellParams, pre
     return values | _row(prefix, "c", c_new) | _row(prefix, "h", h_new)
 
 
+def _shifted(p: CellParams, inputs: Inputs) -> CellParams:
+    """``p`` with each gate's shift (``bi``, ``bf``, ``bg``, ``bo``) added to its block of ``b_ih``."""
+    b = np.array(p.b_ih, copy=True)
+    for k, gate in enumerate(GATES["lstm"]):
+        b[k * UNITS : (k + 1) * UNITS] += float(inputs[f"b{gate}"])
+    return dataclasses.replace(p, b_ih=b)
+
+
 def _lstm_cell_outputs(inputs: Inputs) -> Values:
-    return _lstm_values(*_cell_state(inputs), _cell_params("lstm", int(inputs["seed"])))
+    return _lstm_values(*_cell_state(inputs), _shifted(_cell_params("lstm", int(inputs["seed"])), inputs))
 
 
 def _lstm_vs_gru_outputs(inputs: Inputs) -> Values:
@@ -156,16 +171,17 @@ def _decay_outputs(inputs: Inputs) -> Values:
     if not 0 < f <= 1:
         raise ValueError(f"f: expected a forget gate value in (0, 1], got {f}")
     rnn = CellParams(W_ih=np.zeros((1, 1)), W_hh=np.array([[w]]), b_ih=np.zeros(1), b_hh=np.zeros(1))
-    params = Params(RecurrentConfig("rnn_tanh", 1, 1), (rnn,))
-    rnn_norms = state_gradient_norms(params, np.zeros((DECAY_LAGS, 1, 1)))
     # every gate constant (no weights); g = tanh(0) = 0, so the cell only carries c_{t-1}
     logit = math.log(f / (1 - f)) if f < 1 else 700.0  # σ(700) is 1 in float64
     lstm = CellParams(W_ih=np.zeros((4, 1)), W_hh=np.zeros((4, 1)), b_ih=np.array([0.0, logit, 0.0, 0.0]), b_hh=np.zeros(4))
     values: Values = {}
-    for k in range(1, DECAY_LAGS + 1):
-        _, _, cache = lstm_ref.lstm_layer(np.zeros((k, 1, 1)), (np.zeros((1, 1)), np.ones((1, 1))), lstm)
-        _, (_, dc0), _ = lstm_ref.lstm_layer_backward(np.zeros((k, 1, 1)), (np.zeros((1, 1)), np.ones((1, 1))), cache, lstm)
-        values[f"rnn.{k}"] = float(rnn_norms[k - 1])
+    zero = np.zeros((1, 1))
+    for k in range(1, DECAY_LAGS + 1):  # k steps from the state at T − k to h_T: dL/dh_T = 1 gives dh_T/dh_{T−k}, sign and all
+        _, _, r_cache = lstm_ref.rnn_layer(np.zeros((k, 1, 1)), (zero,), rnn)
+        _, (dh0,), _ = lstm_ref.rnn_layer_backward(np.zeros((k, 1, 1)), (np.ones((1, 1)),), r_cache, rnn)
+        _, _, cache = lstm_ref.lstm_layer(np.zeros((k, 1, 1)), (zero, np.ones((1, 1))), lstm)
+        _, (_, dc0), _ = lstm_ref.lstm_layer_backward(np.zeros((k, 1, 1)), (zero, np.ones((1, 1))), cache, lstm)
+        values[f"rnn.{k}"] = float(dh0[0, 0])
         values[f"lstm.{k}"] = float(dc0[0, 0])
     return values
 
@@ -241,8 +257,8 @@ _CELL_ROWS = [
     ("h", "hidden state", r"h_t = o_t \odot \tanh(c_t)"),
 ]
 _GRU_ROWS = [
-    ("r", "reset gate", r"r_t = \sigma(z_r)"),
-    ("z", "update gate", r"z_t = \sigma(z_z)"),
+    ("r", "reset gate", r"r_t = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})"),  # written out: z is the update gate here
+    ("z", "update gate", r"z_t = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})"),
     ("n", "candidate", r"n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))"),  # reset after; see _RESET_BEFORE
     ("h", "hidden state", r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}"),
 ]
@@ -311,8 +327,8 @@ def _cell_diagram(values: Values) -> str:
         '<line class="lr-wire" x1="560" y1="50" x2="560" y2="96"/><text class="lr-small" x="566" y="80">tanh</text>',
         '<circle class="lr-op" cx="560" cy="110" r="14"/><text class="lr-op-sign" x="560" y="116">×</text>',
         '<line class="lr-wire" x1="590" y1="160" x2="590" y2="110"/><line class="lr-wire" x1="590" y1="110" x2="574" y2="110"/>',
-        '<line class="lr-wire" x1="560" y1="124" x2="560" y2="140"/><line class="lr-wire" x1="560" y1="140" x2="640" y2="140"/>',
-        '<text x="646" y="145">h<tspan baseline-shift="sub">t</tspan></text>',
+        '<line class="lr-wire" x1="560" y1="124" x2="560" y2="140"/><line class="lr-wire" x1="560" y1="140" x2="695" y2="140"/>',
+        '<text x="650" y="102">h<tspan baseline-shift="sub">t</tspan></text>',  # above the wire, clear of the output gate
         '<line class="lr-wire" x1="20" y1="300" x2="680" y2="300"/>',
         '<text class="lr-small" x="20" y="322">x<tspan baseline-shift="sub">t</tspan>, h<tspan baseline-shift="sub">t−1</tspan>'
         ' → z = W<tspan baseline-shift="sub">ih</tspan> x + b<tspan baseline-shift="sub">ih</tspan>'
@@ -321,7 +337,7 @@ def _cell_diagram(values: Values) -> str:
     for k in range(UNITS):  # the belt's values, left and right
         parts.append(_value(f"in.c.{k}", values, tag="text").replace("<text", f'<text x="10" y="{72 + 16 * k}" class="lr-small"', 1))
         parts.append(_value(f"c.{k}", values, tag="text").replace("<text", f'<text x="610" y="{72 + 16 * k}" class="lr-small"', 1))
-        parts.append(_value(f"h.{k}", values, tag="text").replace("<text", f'<text x="646" y="{170 + 16 * k}" class="lr-small"', 1))
+        parts.append(_value(f"h.{k}", values, tag="text").replace("<text", f'<text x="650" y="{118 + 16 * k}" class="lr-small"', 1))
     for key, label, x, span in _GATE_BOXES:
         parts.append(f'<g class="lr-gate lr-gate--{key}"><rect class="lr-box" x="{x}" y="160" width="120" height="120" rx="8"/>')
         parts.append(f'<text x="{x + 60}" y="182" class="lr-gate-label">{label}</text>')
@@ -337,7 +353,7 @@ def _cell_diagram(values: Values) -> str:
 def _lstm_cell_html(inputs: Inputs, values: Values) -> str:
     values = values | {f"in.c.{k}": float(inputs[f"c.{k}"]) for k in range(UNITS)}
     return (
-        f'<figure class="lr-figure lr-explorer__figure">{_cell_diagram(values)}</figure>'
+        _figure(_cell_diagram(values))
         + _note(inputs, "lstm-cell")
         + _cell_table(
             _CELL_ROWS,
@@ -352,8 +368,8 @@ def _lstm_vs_gru_html(inputs: Inputs, values: Values) -> str:
     return (
         _note(inputs, "lstm-vs-gru")
         + '<div class="lr-explorer__pair">'
-        + _cell_table(_CELL_ROWS, values, "lstm.", "LSTM (PyTorch init, seed 0): reads x, h and c")
-        + _cell_table(_GRU_ROWS, values, "gru.", "GRU (PyTorch init, seed 0): reads x and h; no cell state")
+        + _cell_table(_CELL_ROWS, values, "lstm.", "LSTM (weights drawn as PyTorch's init draws them): reads x, h and c")
+        + _cell_table(_GRU_ROWS, values, "gru.", "GRU (weights drawn as PyTorch's init draws them): reads x and h; no cell state")
         + "</div>"
     )
 
@@ -377,6 +393,15 @@ def _points(xy: list[tuple[float, float]]) -> str:
     return " ".join(f"{x:.2f},{y:.2f}" for x, y in xy)
 
 
+def _figure(svg: str) -> str:
+    """A drawing in its figure: on a narrow screen it keeps its own width (``--lr-width``, from its
+    viewBox) and scrolls sideways, so a focusable, labelled region."""
+    width = re.search(r'viewBox="0 0 ([\d.]+) ', svg)
+    style = f' style="--lr-width: {width.group(1)}px"' if width else ""
+    label = "Drawing (scrolls sideways on a narrow screen)"
+    return f'<figure class="lr-figure lr-explorer__figure" tabindex="0" role="group" aria-label="{label}"{style}>{svg}</figure>'
+
+
 def _axes(left: float, right: float, bottom: float, y_ticks: list[tuple[float, str]], x_ticks: list[tuple[float, str]]) -> str:
     """Grid lines with their labels on the left, and labels under the x axis."""
     return "".join(
@@ -386,8 +411,8 @@ def _axes(left: float, right: float, bottom: float, y_ticks: list[tuple[float, s
 
 
 def _decay_html(inputs: Inputs, values: Values) -> str:
-    def points(name: str) -> str:
-        return _points([(decay_x(k), decay_y(values[f"{name}.{k}"])) for k in range(1, DECAY_LAGS + 1)])
+    def points(name: str) -> str:  # the size |w|^k: a log scale has no negative values (the table keeps the sign)
+        return _points([(decay_x(k), decay_y(abs(values[f"{name}.{k}"]))) for k in range(1, DECAY_LAGS + 1)])
 
     one, eps = decay_y(1.0), decay_y(float(np.spacing(1.0)))
     left, right, top, bottom = PLOT["left"], PLOT["right"], PLOT["top"], PLOT["bottom"]
@@ -420,11 +445,11 @@ def _decay_html(inputs: Inputs, values: Values) -> str:
     rows = "".join(f'<tr><th scope="row">{k}</th>{_value(f"rnn.{k}", values, "e3")}{_value(f"lstm.{k}", values, "e3")}</tr>' for k in DECAY_TABLE_LAGS)
     rnn_head, lstm_head = _math(r"\partial h_T / \partial h_{T-k} = w^k"), _math(r"\partial c_T / \partial c_{T-k} = f^k")
     table = _table(
-        "The factors at a few lags, computed by lstm_ref's backward pass",
+        "The factors at a few lags (the note above says what computed them)",
         f'<th scope="col">lag k</th><th scope="col">RNN {rnn_head}</th><th scope="col">LSTM {lstm_head}</th>',
         rows,
     )
-    return f'<figure class="lr-figure lr-explorer__figure">{svg}</figure>' + _note(inputs, "decay") + table
+    return _figure(svg) + _note(inputs, "decay") + table
 
 
 SEQ_PLOT = {"left": 50, "right": 660, "top": 20, "bottom": 200, "steps": SEQUENCE_T}
@@ -448,7 +473,12 @@ def _sequence_html(inputs: Inputs, values: Values) -> str:
     def points(key: str) -> str:
         return _points([(sequence_x(t), sequence_y(values[f"{key}.{t}"])) for t in range(SEQUENCE_T + 1)])
 
-    lines = "".join(f'<polyline class="lr-curve lr-series--{n}" data-lr-curve="{key}" points="{points(key)}"/>' for n, (key, _) in enumerate(_SEQ_SERIES))
+    # each series twice: the whole run, dimmed, and the part played so far (the whole run without JavaScript)
+    lines = "".join(
+        f'<polyline class="lr-curve lr-curve--whole lr-series--{n}" data-lr-curve-whole="{key}" points="{points(key)}" aria-hidden="true"/>'
+        f'<polyline class="lr-curve lr-series--{n}" data-lr-curve="{key}" points="{points(key)}"/>'
+        for n, (key, _) in enumerate(_SEQ_SERIES)
+    )
     legend = "".join(
         f'<line class="lr-curve lr-series--{n}" x1="{left + 10 + 200 * n}" x2="{left + 40 + 200 * n}" y1="250" y2="250"/>'
         f'<text class="lr-small" x="{left + 46 + 200 * n}" y="254">{label}</text>'
@@ -478,7 +508,7 @@ def _sequence_html(inputs: Inputs, values: Values) -> str:
         f'<th scope="col">LSTM {_math("h_t")}</th><th scope="col">RNN {_math("h_t")}</th>',
         rows,
     )
-    return f'<figure class="lr-figure lr-explorer__figure">{svg}</figure>' + _note(inputs, "sequence") + table
+    return _figure(svg) + _note(inputs, "sequence") + table
 
 
 # ---- the registry, and the Markdown extension ------------------------------------------------

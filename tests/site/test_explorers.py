@@ -23,9 +23,10 @@ def _cell(inputs: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return tuple(np.array([inputs[f"{n}.{k}"] for k in range(size)]) for n, size in (("x", 3), ("h", 2), ("c", 2)))  # type: ignore[return-value]
 
 
-def _lstm_by_hand(x: np.ndarray, h: np.ndarray, c: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+def _lstm_by_hand(x: np.ndarray, h: np.ndarray, c: np.ndarray, seed: int, shifts: tuple[float, ...] = (0, 0, 0, 0)) -> dict[str, np.ndarray]:
+    """The LSTM step written out; ``shifts`` are added to the biases of the gates i, f, g, o."""
     p = init_params(RecurrentConfig("lstm", 3, 2), seed=seed).layers[0]
-    z = p.W_ih @ x + p.b_ih + p.W_hh @ h + p.b_hh
+    z = p.W_ih @ x + p.b_ih + p.W_hh @ h + p.b_hh + np.repeat(shifts, 2)
     i, f, o = sigmoid(z[0:2]), sigmoid(z[2:4]), sigmoid(z[6:8])
     g = np.tanh(z[4:6])
     c_new = f * c + i * g
@@ -44,7 +45,9 @@ def test_the_lstm_cell_values_follow_the_equations() -> None:
         inputs = {**default_inputs("lstm-cell"), "seed": seed}
         inputs |= {key: float(rng.uniform(-2, 2)) for key in inputs if key != "seed"}
         values = outputs("lstm-cell", inputs)
-        _assert_close(values, _lstm_by_hand(*_cell(inputs), seed))
+        _assert_close(values, _lstm_by_hand(*_cell(inputs), seed, tuple(inputs[f"b{g}"] for g in "ifgo")))
+    closed = outputs("lstm-cell", {**default_inputs("lstm-cell"), "bf": -6.0})  # the forget gate closed from its control
+    assert max(closed["f.0"], closed["f.1"]) < 0.01
     # the defaults are the step of "The three gates", whose page prints them by hand
     values = outputs("lstm-cell", default_inputs("lstm-cell"))
     assert [round(values[k], 4) for k in ("f.0", "f.1", "c.0", "c.1", "h.0", "h.1")] == [0.6452, 0.2897, 1.2085, -0.4037, 0.1218, -0.1551]

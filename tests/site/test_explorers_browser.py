@@ -62,13 +62,13 @@ def _fill(page: Any, root: str, inputs: dict[str, Any]) -> None:
             page.fill(f"{root} [data-lr-number='{name}']", repr(value))
 
 
-ANNOUNCED = "root => { const r = document.querySelector(root); return r.querySelector('[aria-live]').textContent === r.dataset.lrSummary; }"
+ANNOUNCED = "root => { const r = document.querySelector(root); return r.querySelector('.lr-explorer__live').textContent === r.dataset.lrSummary; }"
 
 
 def _wait_announced(page: Any, root: str) -> str:
     """The live region's text, once it says what the explorer now shows."""
     page.wait_for_function(ANNOUNCED, arg=root)
-    return page.inner_text(f"{root} [aria-live]")
+    return page.inner_text(f"{root} .lr-explorer__live")
 
 
 def test_the_lstm_cell_explorer_matches_lstm_ref(page: Any, base_url: str) -> None:
@@ -77,8 +77,8 @@ def test_the_lstm_cell_explorer_matches_lstm_ref(page: Any, base_url: str) -> No
     _check(page, root, "lstm-cell", inputs)
     rng = np.random.default_rng(21)
     for seed in (3, 0, 4):
-        inputs = {key: round(float(rng.uniform(-2.5, 2.5)), 3) for key in inputs if key != "seed"} | {"seed": seed}
-        inputs["c.1"] = 7.25  # a number box accepts values beyond its slider's range
+        inputs = {key: round(float(rng.uniform(-2.5, 2.5) * (0.4 if key.startswith("h.") else 1)), 3) for key in inputs if key != "seed"} | {"seed": seed}
+        inputs["c.1"] = 3.875  # typed: a value between the slider's steps
         _fill(page, root, inputs)
         _check(page, root, "lstm-cell", inputs)
         expected = outputs("lstm-cell", inputs)
@@ -112,11 +112,39 @@ def test_the_cell_explorer_works_from_the_keyboard(page: Any, base_url: str) -> 
         "els => els.map(e => { const l = e.labels && e.labels[0] || document.getElementById(e.getAttribute('aria-labelledby'));"
         " return l && l.offsetWidth > 0 ? l.textContent : null; })",
     )
-    assert len(names) == 15 and all(names), names
-    # a number box left empty is marked invalid and changes nothing
-    page.fill(f"{root} [data-lr-number='h.0']", "")
-    assert page.get_attribute(f"{root} [data-lr-number='h.0']", "aria-invalid") == "true"
-    _check(page, root, "lstm-cell", inputs | {"x.1": -0.31})
+    assert len(names) == 7 * 2 + 4 * 2 + 1 and all(names), names  # x, h, c: slider and box; four gate biases; the weights
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("", "Enter a number from -1 to 1."),
+        ("1,5", "Write decimals with a point (1.5), a number from -1 to 1."),
+        ("abc", '"abc" is not a number: enter a number from -1 to 1.'),
+        ("NaN", '"NaN" is not a number: enter a number from -1 to 1.'),
+        ("1e400", "1e400 is outside the range: enter a number from -1 to 1."),
+        ("1e308", "1e308 is outside the range: enter a number from -1 to 1."),
+        ("-1.01", "-1.01 is outside the range: enter a number from -1 to 1."),
+    ],
+    ids=["empty", "comma", "text", "nan", "overflow", "huge", "below"],
+)
+def test_a_value_that_is_not_in_the_range_is_refused_with_a_message(page: Any, base_url: str, typed: str, says: str) -> None:
+    """The message is tied to the box (aria-describedby); nothing is recomputed from the value; a valid
+    value clears both."""
+    root = _open(page, base_url, "lstm-cell", "learn/lstm-cell.html")
+    box = f"{root} [data-lr-number='h.0']"
+    before = _shown(page, root)
+    page.fill(box, typed)
+    assert page.get_attribute(box, "aria-invalid") == "true"
+    message = page.eval_on_selector(box, "b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
+    assert message == says
+    assert _shown(page, root) == before  # every value as it was
+    text = page.inner_text(root)
+    assert "Infinity" not in text and "NaN" not in text.replace('"NaN"', "")
+    page.fill(box, "0.5")
+    assert page.get_attribute(box, "aria-invalid") is None
+    assert page.eval_on_selector(box, "b => document.getElementById(b.getAttribute('aria-describedby')).textContent") == ""
+    _check(page, root, "lstm-cell", default_inputs("lstm-cell") | {"h.0": 0.5})
 
 
 @pytest.mark.parametrize(("w", "f"), [(0.5, 0.95), (1.37, 0.999), (0.0, 1.0), (2.0, 0.001)])
@@ -190,3 +218,53 @@ def test_without_javascript_the_page_shows_lstm_refs_table(browser: Any, base_ur
         assert n >= 10
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_every_slider_is_wide_enough_to_set_and_big_enough_to_hit(page: Any, base_url: str, width: int) -> None:
+    """At least 160 px for its range, and a target at least 24 px tall (WCAG 2.2, 2.5.8)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for kind in PAGES:
+        root = _open(page, base_url, kind)
+        sizes = page.eval_on_selector_all(
+            f"{root} input[type=range]", "els => els.map(e => [e.dataset.lrInput, e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+        )
+        assert sizes and all(w >= 160 and h >= 24 for _, w, h in sizes), (kind, sizes)
+        clipped = page.eval_on_selector_all(f"{root} select", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.value)")
+        assert clipped == [], (kind, clipped)
+
+
+def test_on_a_phone_the_drawings_text_is_at_least_12_px_and_the_drawing_scrolls(page: Any, base_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    for kind in PAGES:
+        root = _open(page, base_url, kind)
+        sizes = page.eval_on_selector_all(
+            f"{root} .lr-explorer__figure svg text",
+            "els => els.filter(e => e.getBBox().width > 0).map(e => [e.textContent, parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a])",
+        )
+        small = [(text, round(px, 1)) for text, px in sizes if px < 12 - 1e-9]
+        assert small == [], (kind, small[:5])  # (the LSTM-vs-GRU explorer has tables only)
+        scrolls = page.eval_on_selector_all(f"{root} .lr-explorer__figure", "els => els.map(e => e.scrollWidth > e.clientWidth)")
+        assert all(scrolls), kind
+
+
+def test_a_negative_weight_is_drawn_by_its_size_and_its_sign_is_explained(page: Any, base_url: str) -> None:
+    root = _open(page, base_url, "decay")
+    _fill(page, root, {"w": -0.5})
+    inputs = {"w": -0.5, "f": default_inputs("decay")["f"]}
+    _check(page, root, "decay", inputs)  # the table keeps the sign: (-0.5)^k
+    expected = outputs("decay", inputs)
+    drawn = [tuple(map(float, xy.split(","))) for xy in page.get_attribute(f"{root} [data-lr-curve='rnn']", "points").split()]
+    assert drawn == [pytest.approx((decay_x(k), decay_y(abs(expected[f"rnn.{k}"]))), abs=0.006) for k in range(1, 51)]
+    assert "the sign of w^k alternates with each step; the plot shows its size |w|^k" in _wait_announced(page, root)
+
+
+def test_the_sequence_shows_the_whole_run_dimmed_before_it_is_played(page: Any, base_url: str) -> None:
+    root = _open(page, base_url, "sequence")
+    assert page.eval_on_selector(f"{root} [data-lr-value='now.t']", "e => e.textContent") == "0"
+    for key in ("lstm.c", "lstm.h", "rnn.h"):
+        whole = page.get_attribute(f"{root} [data-lr-curve-whole='{key}']", "points").split()
+        played = page.get_attribute(f"{root} [data-lr-curve='{key}']", "points").split()
+        assert len(whole) == 16 and len(played) == 1 and played[0] == whole[0], key
+    page.click(f"{root} [data-lr-action='step']")
+    assert "Step 1 of 15" in page.inner_text(f"{root} .lr-explorer__live")  # at once: no lag behind the player

@@ -47,7 +47,12 @@
   const EXPLORERS = {
     "lstm-cell"(values, weights) {
       const [x, h, c] = cellInputs(values);
-      const { step, values: out } = lstmValues(x, h, c, weights.lstm[String(values.seed)]);
+      const p = structuredClone(weights.lstm[String(values.seed)]);
+      const H = c.length;
+      ["i", "f", "g", "o"].forEach((gate, k) => { // each gate's bias shift, on every unit of its block
+        for (let u = 0; u < H; u++) p.b_ih[k * H + u] += Number(values[`b${gate}`]);
+      });
+      const { step, values: out } = lstmValues(x, h, c, p);
       c.forEach((v, k) => (out[`in.c.${k}`] = v));
       return {
         values: out,
@@ -71,10 +76,11 @@
       const out = {};
       rnn.forEach((v, k) => (out[`rnn.${k + 1}`] = v));
       lstm.forEach((v, k) => (out[`lstm.${k + 1}`] = v));
+      const sign = Number(values.w) < 0 ? " w is negative: the sign of w^k alternates with each step; the plot shows its size |w|^k." : "";
       return {
         values: out,
-        curves: { rnn, lstm },
-        summary: `After ${K} steps: RNN w^${K} = ${exp3(rnn[K - 1])}, LSTM f^${K} = ${exp3(lstm[K - 1])}.`,
+        curves: { rnn: rnn.map(Math.abs), lstm }, // a log scale shows sizes
+        summary: `After ${K} steps: RNN w^${K} = ${exp3(rnn[K - 1])}, LSTM f^${K} = ${exp3(lstm[K - 1])}.${sign}`,
       };
     },
 
@@ -111,7 +117,8 @@
   // ---- drawing -----------------------------------------------------------------------------
 
   function setValue(el, v) {
-    el.textContent = FORMATS[el.dataset.lrFormat || "f4"](v);
+    // the controls' ranges keep every value finite; should one ever overflow, it says so instead of "Infinity"
+    el.textContent = Number.isFinite(v) ? FORMATS[el.dataset.lrFormat || "f4"](v) : "too large to show";
     el.dataset.exact = String(v);
   }
 
@@ -155,28 +162,54 @@
     return el;
   }
 
-  /** A labelled slider with a number box beside it, kept in step; calls onChange(value). */
+  /**
+   * Why ``text`` is not a value of ``spec`` (a message for the reader), or null when it is one. A number
+   * is written with digits, an optional point and an optional exponent: "1,5" and "abc" are refused,
+   * not read as 15 or 0; a value outside the control's stated range is refused too.
+   */
+  function invalid(text, spec) {
+    const t = text.trim();
+    const range = `from ${spec.min} to ${spec.max}`;
+    if (t === "") return `Enter a number ${range}.`;
+    if (/^[+-]?\d+,\d+$/.test(t)) return `Write decimals with a point (${t.replace(",", ".")}), a number ${range}.`;
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return `"${t}" is not a number: enter a number ${range}.`;
+    const v = Number(t);
+    if (!Number.isFinite(v) || v < Number(spec.min) || v > Number(spec.max)) return `${t} is outside the range: enter a number ${range}.`;
+    return null;
+  }
+
+  /** A labelled slider with a number box beside it, kept in step; calls onChange(value) with valid values only. */
   function rangeControl(spec, id, onChange) {
     const row = element("div", { class: "lr-control" });
     const label = element("label", { for: `${id}-range`, id: `${id}-label` }, spec.label);
     const range = element("input", { type: "range", id: `${id}-range`, min: spec.min, max: spec.max, step: spec.step, value: spec.value, "data-lr-input": spec.name });
-    const number = element("input", { type: "number", id: `${id}-number`, step: "any", value: spec.value, "aria-labelledby": `${id}-label`, "data-lr-number": spec.name, inputmode: "decimal" });
+    const number = element("input", {
+      type: "text", id: `${id}-number`, value: spec.value, "aria-labelledby": `${id}-label`, "aria-describedby": `${id}-message`,
+      "data-lr-number": spec.name, inputmode: "decimal", autocomplete: "off", spellcheck: "false",
+    });
+    const message = element("p", { class: "lr-control__message", id: `${id}-message`, "aria-live": "polite" });
+    const accept = () => {
+      number.removeAttribute("aria-invalid");
+      message.textContent = "";
+    };
     range.addEventListener("input", () => {
       number.value = range.value;
-      number.removeAttribute("aria-invalid");
+      accept();
       onChange(Number(range.value));
     });
     number.addEventListener("input", () => {
-      const v = Number(number.value);
-      if (number.value.trim() === "" || !Number.isFinite(v)) {
-        number.setAttribute("aria-invalid", "true"); // keep the last good value
+      const why = invalid(number.value, spec);
+      if (why) { // nothing is recomputed from it: the drawing and tables keep the last good value
+        number.setAttribute("aria-invalid", "true");
+        message.textContent = why;
         return;
       }
-      number.removeAttribute("aria-invalid");
-      range.value = String(v); // the slider clamps to its range; the number box keeps what was typed
+      accept();
+      const v = Number(number.value);
+      range.value = String(v);
       onChange(v);
     });
-    row.append(label, range, number);
+    row.append(label, range, number, message);
     return row;
   }
 
@@ -218,7 +251,7 @@
     const go = (t) => {
       player.t = Math.min(Math.max(t, 0), steps);
       slider.value = String(player.t);
-      redraw();
+      redraw(true);
     };
     const stop = () => {
       clearInterval(timer);
@@ -257,7 +290,7 @@
     const source = root.querySelector("[data-lr-source]");
     let announce = null;
 
-    const redraw = () => {
+    const redraw = (now = false) => {
       const result = compute(values, config.weights, player);
       if (kind === "sequence") result.values["now.t"] = player.t;
       for (const el of root.querySelectorAll("[data-lr-value]")) {
@@ -268,6 +301,9 @@
       for (const el of root.querySelectorAll("[data-lr-curve]")) {
         const series = result.curves[el.dataset.lrCurve];
         el.setAttribute("points", points(axes, kind === "sequence" ? series.slice(0, player.t + 1) : series));
+      }
+      for (const el of root.querySelectorAll("[data-lr-curve-whole]")) { // the whole run, dimmed behind the played part
+        el.setAttribute("points", points(axes, result.curves[el.dataset.lrCurveWhole]));
       }
       if (kind === "sequence") {
         const marker = root.querySelector("[data-lr-now]");
@@ -285,8 +321,9 @@
         el.hidden = String(values[name]) !== value;
       }
       if (inputsLine) inputsLine.textContent = `Inputs: ${config.inputs.map((spec) => describe(spec, values[spec.name])).join("; ")}.`;
-      clearTimeout(announce); // a slider being dragged announces once, when it rests
-      announce = setTimeout(() => (live.textContent = result.summary), 250);
+      clearTimeout(announce); // a slider being dragged announces once, when it rests; a step of the player at once
+      if (now) live.textContent = result.summary;
+      else announce = setTimeout(() => (live.textContent = result.summary), 250);
       root.dataset.lrSummary = result.summary;
     };
 
