@@ -6,6 +6,9 @@ shrinks (or grows) geometrically with the lag — the vanishing (or exploding)
 gradient of Bengio et al. (1994). In an LSTM the cell state adds a path whose
 factor is just ``diag(f_t)``: with forget gates near 1 it decays slowly.
 
+`input_gradient_norms` asks which inputs the final state still depends on:
+``‖∂h_T/∂x_t‖_F`` for every step ``t`` of one sequence, from one backward pass.
+
 `state_gradient_norms` measures ``‖∂h_T/∂s_{T-k}‖_F`` for every lag
 ``k``, where the state ``s`` is ``h`` (RNN, GRU) or ``(h, c)`` (LSTM), with the
 hand-written backward: the network is restarted from ``s_{T-k}`` with one
@@ -32,7 +35,7 @@ from .backend import to_numpy
 from .network import backward_parts, forward_parts
 from .params import Params
 
-__all__ = ["state_gradient_norms"]
+__all__ = ["input_gradient_norms", "state_gradient_norms"]
 
 
 def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarray:
@@ -60,3 +63,34 @@ def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarra
         _, _, d_start = backward_parts(run, np.zeros_like(out), d_final)
         norms[k - 1] = float(np.sqrt(sum(np.sum(g * g) for g in d_start)))
     return norms
+
+
+def input_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarray:
+    """``‖∂h_T/∂x_t‖_F`` for ``t = 1 .. T`` (entry ``t-1``), for one sequence ``x (T, 1, I)``: how much
+    the final state still depends on each input.
+
+    One forward and one backward pass, with the sequence repeated once per unit ``j`` of ``h_T``
+    and ``∂L/∂h_T = e_j`` in row ``j``: the gradient into the input is then the whole Jacobian
+    ``∂h_T/∂x_t``, row by row.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lstm_ref.params import CellParams, Params, RecurrentConfig
+        >>> w = 0.5  # one tanh unit at rest: dh_T/dx_t = w^(T-t)
+        >>> p = Params(RecurrentConfig("rnn_tanh", 1, 1), (CellParams(np.ones((1, 1)), np.full((1, 1), w), np.zeros(1), np.zeros(1)),))
+        >>> input_gradient_norms(p, np.zeros((4, 1, 1))).tolist()
+        [0.125, 0.25, 0.5, 1.0]
+    """
+    cfg = params.config
+    if cfg.num_layers != 1 or cfg.bidirectional or cfg.go_backwards or cfg.batch_first:
+        raise ValueError("params: input_gradient_norms needs one layer, one direction read forwards, time-major input")
+    x = np.asarray(to_numpy(x))
+    if x.ndim != 3 or x.shape[1] != 1:
+        raise ValueError(f"x: expected one sequence of shape (T, 1, I), got {tuple(x.shape)}")
+    R = cfg.state_size
+    start = None if state is None else tuple(np.repeat(part, R, axis=1) for part in cfg.unpack_state(state))
+    out, _, run = forward_parts(params, np.repeat(x, R, axis=1), start)  # (T, R, I): one copy per unit of h_T
+    eye = np.eye(R, dtype=x.dtype)[None, :, :]
+    d_final = (eye, *(np.zeros((1, R, cfg.hidden_size), dtype=x.dtype) for _ in cfg.state_names[1:]))
+    _, d_input, _ = backward_parts(run, np.zeros_like(out), d_final)  # (params, input, state)
+    return np.sqrt(np.sum(d_input * d_input, axis=(1, 2)))
