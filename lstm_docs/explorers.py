@@ -40,7 +40,19 @@ from lstm_ref.params import mode as mode_of
 from .directives import DirectivePreprocessor
 from .mathml import tex_to_mathml
 
-__all__ = ["EXPLORERS", "ExplorerExtension", "decay_x", "decay_y", "default_inputs", "makeExtension", "outputs", "render", "sequence_x", "sequence_y"]
+__all__ = [
+    "EXPLORERS",
+    "ExplorerExtension",
+    "decay_x",
+    "decay_y",
+    "default_inputs",
+    "makeExtension",
+    "memory_shade",
+    "outputs",
+    "render",
+    "sequence_x",
+    "sequence_y",
+]
 
 Inputs = Mapping[str, Any]
 Values = dict[str, float]
@@ -70,26 +82,35 @@ _GATE_SHIFTS = [
 ]
 
 
+_SEEDS_INPUT = {"name": "seed", "label": "weights (drawn as PyTorch's init draws them)", "options": [[s, f"seed {s}"] for s in SEEDS], "value": 0}
+_RESET_INPUT = {"name": "reset", "label": "GRU reset", "options": [["after", "after (PyTorch)"], ["before", "before (Cho et al.)"]], "value": "after"}
+#: The controls of each explorer, in the order they are shown: name, label, range (or options), default.
+INPUTS: dict[str, list[dict[str, Any]]] = {
+    "lstm-cell": [*_cell_inputs(), *_GATE_SHIFTS, _SEEDS_INPUT],
+    "lstm-vs-gru": [*_cell_inputs(), _RESET_INPUT],
+    "decay": [
+        {"name": "w", "label": "RNN weight w", "min": -2, "max": 2, "step": 0.01, "value": 0.5},
+        {"name": "f", "label": "LSTM forget gate f", "min": 0.001, "max": 1, "step": 0.001, "value": 0.95},
+    ],
+    "memory": [
+        {"name": "T", "label": "sequence length T", "min": 2, "max": 40, "step": 1, "value": 30},
+        {"name": "bf", "label": "LSTM forget bias b_f", "min": -2, "max": 6, "step": 0.1, "value": 1.0},
+        {"name": "rho", "label": "RNN spectral radius", "min": 0.1, "max": 2, "step": 0.01, "value": 0.9},
+    ],
+    "sequence": [
+        {"name": "pulse", "label": "pulse x_1", "min": -2, "max": 2, "step": 0.01, "value": 1.0},
+        {"name": "w", "label": "RNN weight w", "min": 0, "max": 1.5, "step": 0.01, "value": 0.5},
+        {"name": "bf", "label": "forget bias b_f", "min": -2, "max": 6, "step": 0.01, "value": 3.0},
+    ],
+}
+
+
 def _spec(kind: str) -> list[dict[str, Any]]:
     """The inputs of an explorer, in the order its controls are shown."""
-    if kind == "lstm-cell":
-        seeds = {"name": "seed", "label": "weights (drawn as PyTorch's init draws them)", "options": [[s, f"seed {s}"] for s in SEEDS], "value": 0}
-        return [*_cell_inputs(), *_GATE_SHIFTS, seeds]
-    if kind == "lstm-vs-gru":
-        reset = {"name": "reset", "label": "GRU reset", "options": [["after", "after (PyTorch)"], ["before", "before (Cho et al.)"]], "value": "after"}
-        return [*_cell_inputs(), reset]
-    if kind == "decay":
-        return [
-            {"name": "w", "label": "RNN weight w", "min": -2, "max": 2, "step": 0.01, "value": 0.5},
-            {"name": "f", "label": "LSTM forget gate f", "min": 0.001, "max": 1, "step": 0.001, "value": 0.95},
-        ]
-    if kind == "sequence":
-        return [
-            {"name": "pulse", "label": "pulse x_1", "min": -2, "max": 2, "step": 0.01, "value": 1.0},
-            {"name": "w", "label": "RNN weight w", "min": 0, "max": 1.5, "step": 0.01, "value": 0.5},
-            {"name": "bf", "label": "forget bias b_f", "min": -2, "max": 6, "step": 0.01, "value": 3.0},
-        ]
-    raise ValueError(f"unknown explorer {kind!r}; expected one of {sorted(EXPLORERS)}")
+    try:
+        return INPUTS[kind]
+    except KeyError:
+        raise ValueError(f"unknown explorer {kind!r}; expected one of {sorted(EXPLORERS)}") from None
 
 
 def default_inputs(kind: str) -> dict[str, Any]:
@@ -217,9 +238,11 @@ def _fmt(v: float, style: str) -> str:
     return f"{v:.4f}"
 
 
-def _value(key: str, values: Values, style: str = "f4", tag: str = "td") -> str:
+def _value(key: str, values: Values, style: str = "f4", tag: str = "td", **attributes: Any) -> str:
+    """One displayed number: ``tag`` with its key, format and exact value (``class_`` for ``class``)."""
     v = values[key]
-    return f'<{tag} data-lr-value="{key}" data-lr-format="{style}" data-exact="{v!r}">{_fmt(v, style)}</{tag}>'
+    extra = "".join(f' {name.rstrip("_")}="{html.escape(str(a), quote=True)}"' for name, a in attributes.items())
+    return f'<{tag}{extra} data-lr-value="{key}" data-lr-format="{style}" data-exact="{v!r}">{_fmt(v, style)}</{tag}>'
 
 
 def _table(caption: str, head: str, body: str) -> str:
@@ -294,18 +317,23 @@ def _note(inputs: Inputs, kind: str) -> str:
 
 
 # The cell diagram: the belt on top, the four gates below, each with one bar per unit.
-_GATE_BOXES = [("f", "forget f", 120, "0 1"), ("i", "input i", 260, "0 1"), ("g", "candidate g", 400, "-1 1"), ("o", "output o", 540, "0 1")]
+_GATE_BOXES = [
+    ("f", "forget f", 120, (0.0, 1.0)),
+    ("i", "input i", 260, (0.0, 1.0)),
+    ("g", "candidate g", 400, (-1.0, 1.0)),
+    ("o", "output o", 540, (0.0, 1.0)),
+]
 
 
-def _bar(key: str, values: Values, x: float, y: float, width: float, span: str) -> str:
-    lo, hi = (float(s) for s in span.split())
+def _bar(key: str, values: Values, x: float, y: float, width: float, span: tuple[float, float]) -> str:
+    lo, hi = span
     v = min(max(values[key], lo), hi)
     zero = x + width * (0 - lo) / (hi - lo)
     end = x + width * (v - lo) / (hi - lo)
     left, w = min(zero, end), abs(end - zero)
     return (
         f'<rect class="lr-track" x="{x}" y="{y}" width="{width}" height="10"/>'
-        f'<rect class="lr-bar" data-lr-bar="{key}" data-lr-span="{span}" data-x="{x}" data-width="{width}"'
+        f'<rect class="lr-bar" data-lr-bar="{key}" data-lr-span="{lo:g} {hi:g}" data-x="{x}" data-width="{width}"'
         f' x="{left:.2f}" y="{y}" width="{w:.2f}" height="10"/>'
     )
 
@@ -335,16 +363,16 @@ def _cell_diagram(values: Values) -> str:
         ' + W<tspan baseline-shift="sub">hh</tspan> h + b<tspan baseline-shift="sub">hh</tspan>: every gate reads both</text>',
     ]
     for k in range(UNITS):  # the belt's values, left and right
-        parts.append(_value(f"in.c.{k}", values, tag="text").replace("<text", f'<text x="10" y="{72 + 16 * k}" class="lr-small"', 1))
-        parts.append(_value(f"c.{k}", values, tag="text").replace("<text", f'<text x="610" y="{72 + 16 * k}" class="lr-small"', 1))
-        parts.append(_value(f"h.{k}", values, tag="text").replace("<text", f'<text x="650" y="{118 + 16 * k}" class="lr-small"', 1))
+        parts.append(_value(f"in.c.{k}", values, tag="text", x=10, y=72 + 16 * k, class_="lr-small"))
+        parts.append(_value(f"c.{k}", values, tag="text", x=610, y=72 + 16 * k, class_="lr-small"))
+        parts.append(_value(f"h.{k}", values, tag="text", x=650, y=118 + 16 * k, class_="lr-small"))
     for key, label, x, span in _GATE_BOXES:
         parts.append(f'<g class="lr-gate lr-gate--{key}"><rect class="lr-box" x="{x}" y="160" width="120" height="120" rx="8"/>')
         parts.append(f'<text x="{x + 60}" y="182" class="lr-gate-label">{label}</text>')
         for k in range(UNITS):
             y = 200 + 38 * k
             parts.append(_bar(f"{key}.{k}", values, x + 10, y, 100, span))
-            parts.append(_value(f"{key}.{k}", values, tag="text").replace("<text", f'<text x="{x + 60}" y="{y + 26}" class="lr-small lr-mid"', 1))
+            parts.append(_value(f"{key}.{k}", values, tag="text", x=x + 60, y=y + 26, class_="lr-small lr-mid"))
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
@@ -511,6 +539,112 @@ def _sequence_html(inputs: Inputs, values: Values) -> str:
     return _figure(svg) + _note(inputs, "sequence") + table
 
 
+# ---- which inputs does the state remember? ‖∂h_T/∂x_t‖ for an RNN, an LSTM and a GRU -------------
+
+MEMORY_T, MEMORY_I, MEMORY_H = 40, 2, 4  # the longest sequence, its input size, the units of each network
+MEMORY_MODELS = (("rnn", "rnn_tanh", "RNN (tanh)"), ("lstm", "lstm", "LSTM"), ("gru", "gru", "GRU"))
+
+
+def _memory_base() -> dict[str, CellParams]:
+    """Each network's weights at seed 0 (PyTorch's initialisation); the RNN's W_hh rescaled to spectral
+    radius 1, so that the control sets its radius directly; the LSTM's forget bias zero (set by the control)."""
+    layers = {key: init_params(RecurrentConfig(mode_of(mode), MEMORY_I, MEMORY_H), seed=0).layers[0] for key, mode, _ in MEMORY_MODELS}
+    rnn = layers["rnn"]
+    layers["rnn"] = dataclasses.replace(rnn, W_hh=rnn.W_hh / float(np.max(np.abs(np.linalg.eigvals(rnn.W_hh)))))
+    return layers
+
+
+def _memory_sequence() -> np.ndarray:
+    """The one sequence every network reads: (MEMORY_T, 1, MEMORY_I), standard normal from seed 0."""
+    return np.random.default_rng(0).standard_normal((MEMORY_T, 1, MEMORY_I))
+
+
+def _memory_layers(inputs: Inputs) -> dict[str, CellParams]:
+    """The base weights with the controls applied: the RNN's radius, the LSTM's forget bias (all in b_ih, as set_forget_bias puts it)."""
+    layers = _memory_base()
+    layers["rnn"] = dataclasses.replace(layers["rnn"], W_hh=layers["rnn"].W_hh * float(inputs["rho"]))
+    lstm, H = layers["lstm"], MEMORY_H
+    b_ih, b_hh = np.array(lstm.b_ih, copy=True), np.array(lstm.b_hh, copy=True)
+    b_ih[H : 2 * H], b_hh[H : 2 * H] = float(inputs["bf"]), 0.0
+    layers["lstm"] = dataclasses.replace(lstm, b_ih=b_ih, b_hh=b_hh)
+    return layers
+
+
+def _memory_outputs(inputs: Inputs) -> Values:
+    """``KEY.t``: ‖∂h_T/∂x_t‖_F of network KEY (rnn, lstm, gru) for t = 1..T, by lstm_ref's backward pass
+    (`lstm_ref.memory.input_gradient_norms`); entries past T are 0 (those inputs are not read)."""
+    from lstm_ref.memory import input_gradient_norms
+
+    T = int(inputs["T"])
+    if not 2 <= T <= MEMORY_T:
+        raise ValueError(f"T: expected a sequence length from 2 to {MEMORY_T}, got {T}")
+    x = _memory_sequence()[:T]
+    values: Values = {}
+    for key, mode, _ in MEMORY_MODELS:
+        params = lstm_ref.Params(RecurrentConfig(mode_of(mode), MEMORY_I, MEMORY_H), (_memory_layers(inputs)[key],))
+        norms = input_gradient_norms(params, x)
+        for t in range(1, MEMORY_T + 1):
+            values[f"{key}.{t}"] = float(norms[t - 1]) if t <= T else 0.0
+    return values
+
+
+MEMORY_PLOT = {"left": 110, "right": 670, "top": 30, "row": 34, "steps": MEMORY_T, "decades": 6}
+
+
+def memory_shade(value: float, peak: float) -> float:
+    """A strip cell's opacity: log scale, 1 at the network's largest value, 0 six decades below (or at 0)."""
+    if value <= 0 or peak <= 0:
+        return 0.0
+    return max(0.0, 1.0 + math.log10(value / peak) / MEMORY_PLOT["decades"])
+
+
+def _memory_html(inputs: Inputs, values: Values) -> str:
+    """A strip per network, one cell per step, darker where h_T depends more on x_t (on a log scale,
+    relative to that network's largest); and the table of the values."""
+    T, left, right, top, row = int(inputs["T"]), MEMORY_PLOT["left"], MEMORY_PLOT["right"], MEMORY_PLOT["top"], MEMORY_PLOT["row"]
+    width = (right - left) / MEMORY_T
+    strips = []
+    for n, (key, _, label) in enumerate(MEMORY_MODELS):
+        peak = max(values[f"{key}.{t}"] for t in range(1, T + 1)) or 1.0
+        y = top + n * row
+        strips.append(f'<text class="lr-small lr-end" x="{left - 8}" y="{y + 18}">{label}</text>')
+        for t in range(1, MEMORY_T + 1):
+            share = memory_shade(values[f"{key}.{t}"], peak) if t <= T else 0.0
+            strips.append(
+                f'<rect class="lr-cellshade lr-series--{n}" data-lr-shade="{key}.{t}" x="{left + (t - 1) * width:.2f}" y="{y}"'
+                f' width="{width - 1:.2f}" height="{row - 8}" fill-opacity="{share:.3f}"/>'
+            )
+    ticks = "".join(f'<text class="lr-small lr-mid" x="{left + (t - 0.5) * width:.2f}" y="{top + 3 * row + 12}">{t}</text>' for t in (1, 10, 20, 30, 40))
+    svg = (
+        f'<svg class="lr-plot" viewBox="0 0 680 {top + 3 * row + 40}" role="img" aria-label="For each network, how much the final state '
+        "depends on each input: darker is more, on a log scale relative to that network's largest\">"
+        f'{"".join(strips)}{ticks}<text class="lr-small lr-mid" x="{(left + right) / 2}" y="{top + 3 * row + 32}">'
+        "input step t (shade: log scale, from each network's largest down six decades)</text></svg>"
+    )
+    rows = "".join(
+        f'<tr data-lr-upto="{t}"{"" if t <= T else " hidden"}><th scope="row">{t}</th>'
+        + "".join(_value(f"{key}.{t}", values, "e3") for key, _, _ in MEMORY_MODELS)
+        + "</tr>"
+        for t in range(1, MEMORY_T + 1)
+    )
+    head = _math(r"\lVert \partial h_T / \partial x_t \rVert")
+    table = _table(
+        "How much the final state depends on each input (the note above says what computed it)",
+        '<th scope="col">step t</th>' + "".join(f'<th scope="col">{label} {head}</th>' for _, _, label in MEMORY_MODELS),
+        rows,
+    )
+    return _figure(svg) + _note(inputs, "memory") + table
+
+
+def _memory_weights() -> dict[str, Any]:
+    return {
+        "sizes": {"I": MEMORY_I, "H": MEMORY_H, "T": MEMORY_T},
+        "plot": MEMORY_PLOT,
+        "x": _memory_sequence()[:, 0, :].tolist(),
+        **{key: _as_json(layer) for key, layer in _memory_base().items()},
+    }
+
+
 # ---- the registry, and the Markdown extension ------------------------------------------------
 
 
@@ -524,12 +658,15 @@ class Explorer:
     weights: Callable[[], dict[str, Any]]
 
 
+_CELL_SIZES = {"I": 3, "H": UNITS}  # the script reads the sizes from here, not from its own constants
+
+
 def _lstm_cell_weights() -> dict[str, Any]:
-    return {"lstm": {str(s): _as_json(_cell_params("lstm", s)) for s in SEEDS}}
+    return {"sizes": _CELL_SIZES, "lstm": {str(s): _as_json(_cell_params("lstm", s)) for s in SEEDS}}
 
 
 def _pair_weights() -> dict[str, Any]:
-    return {"lstm": _as_json(_cell_params("lstm", 0)), "gru": _as_json(_cell_params("gru", 0))}
+    return {"sizes": _CELL_SIZES, "lstm": _as_json(_cell_params("lstm", 0)), "gru": _as_json(_cell_params("gru", 0))}
 
 
 def _sequence_weights() -> dict[str, Any]:
@@ -542,6 +679,7 @@ EXPLORERS: dict[str, Explorer] = {
     "lstm-vs-gru": Explorer("Try it: the same input through an LSTM and a GRU", _lstm_vs_gru_outputs, _lstm_vs_gru_html, _pair_weights),
     "decay": Explorer("Try it: how fast a factor per step vanishes or explodes", _decay_outputs, _decay_html, lambda: {"plot": PLOT}),
     "sequence": Explorer("Try it: the conveyor belt, step by step", _sequence_outputs, _sequence_html, _sequence_weights),
+    "memory": Explorer("Try it: which inputs does the final state remember?", _memory_outputs, _memory_html, _memory_weights),
 }
 
 

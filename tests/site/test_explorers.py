@@ -3,9 +3,11 @@ checked against the equations written out by hand in NumPy, and the HTML it writ
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
+from typing import Any
 
 import markdown
 import numpy as np
@@ -119,3 +121,28 @@ def test_a_directive_becomes_an_explorer_and_a_bad_one_fails_the_build() -> None
     assert page.count('class="lr-explorer"') == 1 and "<p>After.</p>" in page
     with pytest.raises(ValueError, match=r"bad explorer directive '<!-- explorer lstm-cel -->': expected one of"):
         markdown.markdown("<!-- explorer lstm-cel -->", extensions=["lstm_docs.explorers"])
+
+
+@pytest.mark.parametrize(("T", "bf", "rho"), [(30, 1.0, 0.9), (12, 4.0, 1.4), (2, -2.0, 0.1)])
+def test_the_memory_values_are_torchs_autograd_of_the_networks_described(T: int, bf: float, rho: float, torch: Any) -> None:
+    """The networks as the page describes them, rebuilt here: seed-0 weights, the RNN's W_hh rescaled
+    to spectral radius rho, the LSTM's forget bias set to bf; ‖∂h_T/∂x_t‖ by torch's autograd."""
+    from lstm_ref import Params, set_forget_bias, to_torch
+
+    values = outputs("memory", {"T": T, "bf": bf, "rho": rho})
+    x = torch.tensor(np.random.default_rng(0).standard_normal((40, 1, 2))[:T], requires_grad=True)
+    for key, mode in (("rnn", "rnn_tanh"), ("lstm", "lstm"), ("gru", "gru")):
+        params = init_params(RecurrentConfig(mode, 2, 4), seed=0)
+        if key == "rnn":
+            layer = params.layers[0]
+            W = layer.W_hh * rho / np.max(np.abs(np.linalg.eigvals(layer.W_hh)))
+            params = Params(params.config, (dataclasses.replace(layer, W_hh=W),))
+        if key == "lstm":
+            params = set_forget_bias(params, bf)
+        _, final = to_torch(params)(x)
+        h_T = (final[0] if key == "lstm" else final)[0, 0]
+        rows = [torch.autograd.grad(h_T[j], x, retain_graph=True)[0][:, 0, :] for j in range(4)]
+        norms = torch.sqrt(sum(r * r for r in rows).sum(dim=1)).numpy()
+        got = np.array([values[f"{key}.{t}"] for t in range(1, T + 1)])
+        np.testing.assert_allclose(got, norms, rtol=1e-10, atol=1e-300)
+        assert all(values[f"{key}.{t}"] == 0.0 for t in range(T + 1, 41))  # inputs past T are not read

@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lstm_docs.explorers import decay_x, decay_y, default_inputs, outputs, sequence_x, sequence_y
+from lstm_docs.explorers import decay_x, decay_y, default_inputs, memory_shade, outputs, sequence_x, sequence_y
 
 PAGES = {
     "lstm-cell": "learn/gates.html",
     "decay": "learn/why-rnns-forget.html",
     "sequence": "compare/rnn-vs-lstm.html",
     "lstm-vs-gru": "compare/lstm-vs-gru.html",
+    "memory": "learn/why-rnns-forget.html",
 }
 TOL = 1e-12
 READ = "root => Array.from(root.querySelectorAll('[data-lr-value]')).map(e => [e.dataset.lrValue, e.dataset.lrFormat, e.textContent, e.dataset.exact])"
@@ -268,3 +269,31 @@ def test_the_sequence_shows_the_whole_run_dimmed_before_it_is_played(page: Any, 
         assert len(whole) == 16 and len(played) == 1 and played[0] == whole[0], key
     page.click(f"{root} [data-lr-action='step']")
     assert "Step 1 of 15" in page.inner_text(f"{root} .lr-explorer__live")  # at once: no lag behind the player
+
+
+def test_the_memory_explorer_matches_lstm_ref_from_the_keyboard(page: Any, base_url: str) -> None:
+    """T, the LSTM's forget bias and the RNN's radius, set by keys and typed; every value against
+    lstm_ref to 1e-12; the rows past T hidden; the strips shaded by the values shown."""
+    root = _open(page, base_url, "memory")
+    inputs = default_inputs("memory")
+    _check(page, root, "memory", inputs)
+    slider = page.locator(f"{root} input[type=range][data-lr-input='T']")
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")  # T = 30 - 5
+    inputs |= {"T": 25}
+    _check(page, root, "memory", inputs)
+    _fill(page, root, {"bf": 4.5, "rho": 1.3})
+    inputs |= {"bf": 4.5, "rho": 1.3}
+    _check(page, root, "memory", inputs)
+    assert "T = 25: the final state's dependence on the first input" in _wait_announced(page, root)
+    shown_rows = page.eval_on_selector_all(f"{root} tr[data-lr-upto]", "rows => rows.filter(r => !r.hidden).length")
+    assert shown_rows == 25
+    expected = outputs("memory", inputs)
+    shades = dict(page.eval_on_selector_all(f"{root} [data-lr-shade]", "els => els.map(e => [e.dataset.lrShade, Number(e.getAttribute('fill-opacity'))])"))
+    for key in ("rnn", "lstm", "gru"):
+        peak = max(expected[f"{key}.{t}"] for t in range(1, 26))
+        for t in (1, 12, 25, 30):
+            want = memory_shade(expected[f"{key}.{t}"], peak) if t <= 25 else 0.0
+            assert shades[f"{key}.{t}"] == pytest.approx(want, abs=6e-4), (key, t)
+    assert page.watch.errors == [] and page.watch.off_host == []

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import lstm_ref
+from lstm_ref.memory import input_gradient_norms
 from lstm_ref.params import RecurrentConfig, init_params
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +75,15 @@ def _cases() -> list[tuple[str, list[Any], dict[str, np.ndarray]]]:
             cases.append(("rnnJacobian", args, {"": jacobian}))
     for a in (0.5, 0.95, 1.0, 1.2):
         cases.append(("powers", [a, 60], {"": a ** np.arange(1, 61)}))
+    for mode in ("rnn_tanh", "lstm", "gru"):  # whole sequences: the backward pass through time
+        for T, I, H in ((1, 2, 3), (9, 3, 4), (30, 2, 5)):
+            params = init_params(RecurrentConfig(mode, I, H), seed=rng)
+            params = lstm_ref.Params(params.config, tuple(layer.map(lambda a: a * 2.0) for layer in params.layers))
+            x = rng.standard_normal((T, 1, I))
+            state = tuple(rng.standard_normal((1, 1, H)) for _ in params.config.state_names)
+            norms = input_gradient_norms(params, x, state if mode == "lstm" else state[0])
+            start = [s[0, 0].tolist() for s in state] + ([] if mode == "lstm" else [None])
+            cases.append(("inputGradientNorms", [mode, _cell(params.layers[0]), x[:, 0, :].tolist(), *start], {"": norms}))
     return cases
 
 

@@ -11,7 +11,7 @@
 (function () {
   "use strict";
 
-  const { lstmStep, gruStep, rnnStep, powers } = window.lstmSteps;
+  const { lstmStep, gruStep, rnnStep, powers, inputGradientNorms } = window.lstmSteps;
 
   // ---- formatting, as Python formats the static page ------------------------------------------
 
@@ -39,16 +39,16 @@
     return { step, values: named(prefix, { ...step, kept, written }, ["i", "f", "g", "o", "kept", "written", "c", "h"]) };
   }
 
-  function cellInputs(values) {
-    const H = 2;
-    return [vector(values, "x", 3), vector(values, "h", H), vector(values, "c", H)];
+  /** x, h_prev and c_prev from the controls, at the sizes the page's data gives. */
+  function cellInputs(values, sizes) {
+    return [vector(values, "x", sizes.I), vector(values, "h", sizes.H), vector(values, "c", sizes.H)];
   }
 
   const EXPLORERS = {
     "lstm-cell"(values, weights) {
-      const [x, h, c] = cellInputs(values);
+      const [x, h, c] = cellInputs(values, weights.sizes);
       const p = structuredClone(weights.lstm[String(values.seed)]);
-      const H = c.length;
+      const H = weights.sizes.H;
       ["i", "f", "g", "o"].forEach((gate, k) => { // each gate's bias shift, on every unit of its block
         for (let u = 0; u < H; u++) p.b_ih[k * H + u] += Number(values[`b${gate}`]);
       });
@@ -62,7 +62,7 @@
     },
 
     "lstm-vs-gru"(values, weights) {
-      const [x, h, c] = cellInputs(values);
+      const [x, h, c] = cellInputs(values, weights.sizes);
       const { step, values: out } = lstmValues(x, h, c, weights.lstm, "lstm.");
       const gru = gruStep(x, h, weights.gru, values.reset);
       Object.assign(out, named("gru.", gru, ["r", "z", "n", "h"]));
@@ -81,6 +81,43 @@
         values: out,
         curves: { rnn: rnn.map(Math.abs), lstm }, // a log scale shows sizes
         summary: `After ${K} steps: RNN w^${K} = ${exp3(rnn[K - 1])}, LSTM f^${K} = ${exp3(lstm[K - 1])}.${sign}`,
+      };
+    },
+
+    /** ||dh_T/dx_t|| of an RNN, an LSTM and a GRU reading the same sequence, by steps.js's backward pass. */
+    memory(values, weights) {
+      const { H, T: maxT } = weights.sizes;
+      const T = Number(values.T);
+      const xs = weights.x.slice(0, T);
+      const rnn = structuredClone(weights.rnn);
+      rnn.W_hh = rnn.W_hh.map((row) => row.map((w) => w * Number(values.rho))); // radius 1, scaled by the control
+      const lstm = structuredClone(weights.lstm);
+      for (let u = 0; u < H; u++) {
+        lstm.b_ih[H + u] = Number(values.bf); // the forget block, all in b_ih (as set_forget_bias puts it)
+        lstm.b_hh[H + u] = 0;
+      }
+      const zeros = new Array(H).fill(0);
+      const norms = {
+        rnn: inputGradientNorms("rnn_tanh", rnn, xs, zeros),
+        lstm: inputGradientNorms("lstm", lstm, xs, zeros, zeros),
+        gru: inputGradientNorms("gru", weights.gru, xs, zeros),
+      };
+      const out = {}, shades = {};
+      // log scale: 1 at the network's largest value, 0 six decades below (as lstm_docs.explorers.memory_shade)
+      const shade = (v, peak) => (v > 0 && peak > 0 ? Math.max(0, 1 + Math.log10(v / peak) / weights.plot.decades) : 0);
+      for (const [key, series] of Object.entries(norms)) {
+        const peak = Math.max(...series);
+        for (let t = 1; t <= maxT; t++) {
+          out[`${key}.${t}`] = t <= T ? series[t - 1] : 0;
+          shades[`${key}.${t}`] = t <= T ? shade(series[t - 1], peak) : 0;
+        }
+      }
+      const first = (key) => exp3(norms[key][0]);
+      return {
+        values: out,
+        shades,
+        summary: `T = ${T}: the final state's dependence on the first input is RNN ${first("rnn")}, LSTM ${first("lstm")}, ` +
+          `GRU ${first("gru")}; on the last, RNN ${exp3(norms.rnn[T - 1])}, LSTM ${exp3(norms.lstm[T - 1])}, GRU ${exp3(norms.gru[T - 1])}.`,
       };
     },
 
@@ -105,6 +142,7 @@
       for (const [key, vs] of Object.entries(series)) vs.forEach((v, t) => (out[`${key}.${t}`] = v));
       const t = player.t;
       for (const key of Object.keys(series)) out[`now.${key}`] = series[key][t];
+      out["now.t"] = t;
       return {
         values: out,
         curves: series,
@@ -282,6 +320,7 @@
     const id = `lr-x${++counter}`;
     const player = { t: 0 };
     const axes = AXES[kind] && AXES[kind](config.weights.plot);
+    const played = "steps" in config.weights; // an explorer over steps has a player, and draws the part played so far
 
     const fieldset = element("fieldset", { class: "lr-explorer__controls" });
     fieldset.append(element("legend", {}, "Inputs"));
@@ -292,20 +331,21 @@
 
     const redraw = (now = false) => {
       const result = compute(values, config.weights, player);
-      if (kind === "sequence") result.values["now.t"] = player.t;
       for (const el of root.querySelectorAll("[data-lr-value]")) {
         const v = result.values[el.dataset.lrValue];
         if (v !== undefined) setValue(el, v);
       }
       for (const el of root.querySelectorAll("[data-lr-bar]")) setBar(el, result.values[el.dataset.lrBar]);
+      for (const el of root.querySelectorAll("[data-lr-shade]")) el.setAttribute("fill-opacity", result.shades[el.dataset.lrShade].toFixed(3));
+      for (const el of root.querySelectorAll("[data-lr-upto]")) el.hidden = Number(el.dataset.lrUpto) > Number(values.T); // rows past the sequence
       for (const el of root.querySelectorAll("[data-lr-curve]")) {
         const series = result.curves[el.dataset.lrCurve];
-        el.setAttribute("points", points(axes, kind === "sequence" ? series.slice(0, player.t + 1) : series));
+        el.setAttribute("points", points(axes, played ? series.slice(0, player.t + 1) : series));
       }
       for (const el of root.querySelectorAll("[data-lr-curve-whole]")) { // the whole run, dimmed behind the played part
         el.setAttribute("points", points(axes, result.curves[el.dataset.lrCurveWhole]));
       }
-      if (kind === "sequence") {
+      if (played) {
         const marker = root.querySelector("[data-lr-now]");
         marker.setAttribute("x1", axes.x(player.t).toFixed(2));
         marker.setAttribute("x2", axes.x(player.t).toFixed(2));
@@ -335,7 +375,7 @@
       fieldset.append(spec.options ? selectControl(spec, `${id}-${n}`, onChange) : rangeControl(spec, `${id}-${n}`, onChange));
     });
     root.querySelector(".lr-explorer__title").after(fieldset);
-    if (kind === "sequence") playerControls(root, id, player, config.weights.steps, redraw);
+    if (played) playerControls(root, id, player, config.weights.steps, redraw);
     root.append(live);
     if (source) source.textContent = "Computed in your browser by steps.js, a port of lstm_ref checked against it by the test suite.";
     redraw();

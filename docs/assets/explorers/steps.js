@@ -108,7 +108,80 @@
     return Array.from({ length: K }, (_, k) => a ** (k + 1));
   }
 
-  const api = { sigmoid: sigmoid, affine: affine, preactivations: preactivations, lstmPointwise: lstmPointwise, lstmStep: lstmStep, gruStep: gruStep, rnnStep: rnnStep, rnnJacobian: rnnJacobian, lstmCellFactor: lstmCellFactor, powers: powers };
+  /** W^T v for W given as an array of rows: the gradient of W v with respect to v. */
+  function transposeTimes(W, v) {
+    const out = new Array(W[0].length).fill(0);
+    W.forEach((row, k) => row.forEach((w, j) => (out[j] += w * v[k])));
+    return out;
+  }
+
+  const add = (a, b) => a.map((v, k) => v + b[k]);
+
+  /**
+   * One backward step: from dL/dh_t (and dL/dc_t for an LSTM) and the step's forward values, the
+   * gradients into x_t and into the previous state. The chain rule of lstm_ref's backward passes
+   * (lstm_ref.kernels), written out for one sequence.
+   */
+  function backStep(mode, p, x, prev, step, dh, dc) {
+    const H = dh.length;
+    if (mode === "rnn_tanh") {
+      const dz = dh.map((d, k) => d * (1 - step.h[k] * step.h[k]));
+      return { dx: transposeTimes(p.W_ih, dz), dh: transposeTimes(p.W_hh, dz) };
+    }
+    if (mode === "lstm") {
+      const { i, f, g, o, tanhC } = step;
+      const dcTotal = dc.map((d, k) => d + dh[k] * o[k] * (1 - tanhC[k] * tanhC[k]));
+      const dz = [
+        ...dcTotal.map((d, k) => d * g[k] * i[k] * (1 - i[k])),
+        ...dcTotal.map((d, k) => d * prev.c[k] * f[k] * (1 - f[k])),
+        ...dcTotal.map((d, k) => d * i[k] * (1 - g[k] * g[k])),
+        ...dh.map((d, k) => d * tanhC[k] * o[k] * (1 - o[k])),
+      ];
+      return { dx: transposeTimes(p.W_ih, dz), dh: transposeTimes(p.W_hh, dz), dc: dcTotal.map((d, k) => d * f[k]) };
+    }
+    if (mode === "gru") { // PyTorch's reset after the recurrent product
+      const { r, z, n } = step;
+      const ghN = block(affine(p.W_hh, prev.h, p.b_hh), 2, H);
+      const daN = dh.map((d, k) => d * (1 - z[k]) * (1 - n[k] * n[k]));
+      const daR = daN.map((d, k) => d * ghN[k] * r[k] * (1 - r[k]));
+      const daZ = dh.map((d, k) => d * (prev.h[k] - n[k]) * z[k] * (1 - z[k]));
+      const dgx = [...daR, ...daZ, ...daN];
+      const dgh = [...daR, ...daZ, ...daN.map((d, k) => d * r[k])];
+      return { dx: transposeTimes(p.W_ih, dgx), dh: add(dh.map((d, k) => d * z[k]), transposeTimes(p.W_hh, dgh)) };
+    }
+    throw new Error(`mode: expected "rnn_tanh", "lstm" or "gru", got ${JSON.stringify(mode)}`);
+  }
+
+  /**
+   * ||dh_T/dx_t|| (Frobenius) for t = 1..T: how much the final state still depends on each input of
+   * one sequence xs (an array of input vectors), from the state h0 (and c0 for an LSTM). One
+   * backward pass per unit j of h_T, with dL/dh_T = e_j (lstm_ref.memory.input_gradient_norms).
+   */
+  function inputGradientNorms(mode, p, xs, h0, c0) {
+    const H = h0.length;
+    const forward = [];
+    let prev = { h: h0, c: c0 };
+    for (const x of xs) {
+      const step = mode === "lstm" ? lstmStep(x, prev.h, prev.c, p) : mode === "gru" ? gruStep(x, prev.h, p) : rnnStep(x, prev.h, p);
+      forward.push({ x, prev, step });
+      prev = { h: step.h, c: step.c };
+    }
+    const squares = xs.map(() => 0);
+    for (let j = 0; j < H; j++) {
+      let dh = Array.from({ length: H }, (_, k) => (k === j ? 1 : 0));
+      let dc = new Array(H).fill(0);
+      for (let t = xs.length - 1; t >= 0; t--) {
+        const { x, prev: before, step } = forward[t];
+        const back = backStep(mode, p, x, before, step, dh, dc);
+        squares[t] += back.dx.reduce((sum, v) => sum + v * v, 0);
+        dh = back.dh;
+        dc = back.dc || dc;
+      }
+    }
+    return squares.map(Math.sqrt);
+  }
+
+  const api = { inputGradientNorms: inputGradientNorms, sigmoid: sigmoid, affine: affine, preactivations: preactivations, lstmPointwise: lstmPointwise, lstmStep: lstmStep, gruStep: gruStep, rnnStep: rnnStep, rnnJacobian: rnnJacobian, lstmCellFactor: lstmCellFactor, powers: powers };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.lstmSteps = api;
 })(typeof window !== "undefined" ? window : this);
