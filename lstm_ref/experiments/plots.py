@@ -33,7 +33,7 @@ def _gradient_decay(plt: Any, result: Result) -> Any:
         ax.semilogy(result["lags"], norms, style, linewidth=2, label=label)
     ax.set_xlabel("lag T − t (steps)")
     ax.set_ylabel("‖∂h_T / ∂s_t‖")
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig
 
 
@@ -51,7 +51,7 @@ def _training_curves(plt: Any, result: Result, *, by_model: bool) -> Any:
     ax.axhline(result["baseline_mse"], color="gray", linestyle=(0, (1, 3)), label="predict the mean (MSE 1/6)")
     ax.set_xlabel("training step")
     ax.set_ylabel("training MSE")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the axes: hides no curve
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the axes: hides no curve
     return fig
 
 
@@ -63,7 +63,7 @@ def _recall(plt: Any, result: Result) -> Any:
     ax.axhline(result["config"]["chance"], color="gray", linestyle=":", label="chance")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("test accuracy (mean over seeds)")
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig
 
 
@@ -79,7 +79,7 @@ def _clipping(plt: Any, result: Result) -> Any:
     ax.set_xlabel("training step (red line: loss became infinite)")
     ax.set_ylabel("training MSE (capped at 1e4)")
     ax.set_ylim(1e-2, 2e4)
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig
 
 
@@ -90,14 +90,14 @@ def _applications(plt: Any, result: Result) -> Any:
     a1.plot(range(n), ex["inputs"], ".-", label="noisy input window")
     a1.plot([n], [ex["target"]], "o", label="next clean value")
     a1.plot([n], [ex["prediction"]], "x", markersize=10, label="LSTM forecast")
-    a1.set_title("forecasting a noisy sine", fontsize=9)
-    a1.legend(fontsize=7)
+    a1.set_title("forecasting a noisy sine")
+    a1.legend()
     curve = result["generation"]["curve"]
     a2.plot([5 * k for k in range(len(curve))], curve, label="LSTM, training bits/char")
     a2.axhline(result["generation"]["unigram_bits_per_char"], color="gray", linestyle=":", label="letter frequencies alone")
-    a2.set_title("character-level text model", fontsize=9)
+    a2.set_title("character-level text model")
     a2.set_xlabel("training step")
-    a2.legend(fontsize=7)
+    a2.legend()
     return fig
 
 
@@ -122,6 +122,9 @@ def figure_svg(name: str, result: Result) -> str:
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = "lstm_ref"
-    fig = FIGURES[name](plt, result)
-    fig.tight_layout()
-    return _svg(fig)
+    # sizes in points of a figure 7 inches wide, shown about as wide as the page's text: legends and
+    # ticks stay at least 12 px tall on screen
+    with plt.rc_context({"font.size": 12, "legend.fontsize": 11, "axes.titlesize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11}):
+        fig = FIGURES[name](plt, result)
+        fig.tight_layout()
+        return _svg(fig)

@@ -165,3 +165,18 @@ def test_the_overlap_check_catches_a_label_on_a_line(page: Any, base_url: str, b
     page.set_content(broken)
     layout = page.evaluate(_SVG_LAYOUT)
     assert any(t["label"] == "write i·g" and any(_crosses(s, t) for s in layout["segments"]) for t in layout["texts"])
+
+
+def test_on_a_desktop_the_tables_fit_and_names_do_not_break(page: Any, base_url: str) -> None:
+    """At 1280 px: the Keras layout table needs no scrolling, and the worked example's quantity names
+    (dL/dc_prev) stay on one line."""
+    page.set_viewport_size(DESKTOP)
+    page.goto(base_url + "compare/keras.html")
+    wide = page.eval_on_selector_all("article .md-typeset__scrollwrap", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert wide == 0
+    page.goto(base_url + "learn/worked-example.html")
+    broken = page.eval_on_selector_all(
+        "article .lr-numbers td code",
+        "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)",
+    )
+    assert broken == []
