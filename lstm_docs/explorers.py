@@ -84,7 +84,8 @@ _GATE_SHIFTS = [
 
 _SEEDS_INPUT = {"name": "seed", "label": "weights (drawn as PyTorch's init draws them)", "options": [[s, f"seed {s}"] for s in SEEDS], "value": 0}
 _RESET_INPUT = {"name": "reset", "label": "GRU reset", "options": [["after", "after (PyTorch)"], ["before", "before (Cho et al.)"]], "value": "after"}
-#: The controls of each explorer, in the order they are shown: name, label, range (or options), default.
+#: The controls of each explorer (its spec in `EXPLORERS` holds them), in the order they are shown:
+#: name, label, range (or options), default.
 INPUTS: dict[str, list[dict[str, Any]]] = {
     "lstm-cell": [*_cell_inputs(), *_GATE_SHIFTS, _SEEDS_INPUT],
     "lstm-vs-gru": [*_cell_inputs(), _RESET_INPUT],
@@ -108,7 +109,7 @@ INPUTS: dict[str, list[dict[str, Any]]] = {
 def _spec(kind: str) -> list[dict[str, Any]]:
     """The inputs of an explorer, in the order its controls are shown."""
     try:
-        return INPUTS[kind]
+        return EXPLORERS[kind].inputs
     except KeyError:
         raise ValueError(f"unknown explorer {kind!r}; expected one of {sorted(EXPLORERS)}") from None
 
@@ -650,9 +651,11 @@ def _memory_weights() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Explorer:
-    """How an explorer computes its values (lstm_ref) and lays them out (HTML)."""
+    """One explorer's spec: its controls (name, label, range or options, default), how it computes its
+    values (lstm_ref), how it lays them out (HTML), and the data its script needs (sizes, weights)."""
 
     title: str
+    inputs: list[dict[str, Any]]
     outputs: Callable[[Inputs], Values]
     body: Callable[[Inputs, Values], str]
     weights: Callable[[], dict[str, Any]]
@@ -675,11 +678,11 @@ def _sequence_weights() -> dict[str, Any]:
 
 
 EXPLORERS: dict[str, Explorer] = {
-    "lstm-cell": Explorer("Try it: one LSTM step", _lstm_cell_outputs, _lstm_cell_html, _lstm_cell_weights),
-    "lstm-vs-gru": Explorer("Try it: the same input through an LSTM and a GRU", _lstm_vs_gru_outputs, _lstm_vs_gru_html, _pair_weights),
-    "decay": Explorer("Try it: how fast a factor per step vanishes or explodes", _decay_outputs, _decay_html, lambda: {"plot": PLOT}),
-    "sequence": Explorer("Try it: the conveyor belt, step by step", _sequence_outputs, _sequence_html, _sequence_weights),
-    "memory": Explorer("Try it: which inputs does the final state remember?", _memory_outputs, _memory_html, _memory_weights),
+    "lstm-cell": Explorer("Try it: one LSTM step", INPUTS["lstm-cell"], _lstm_cell_outputs, _lstm_cell_html, _lstm_cell_weights),
+    "lstm-vs-gru": Explorer("Try it: the same input through an LSTM and a GRU", INPUTS["lstm-vs-gru"], _lstm_vs_gru_outputs, _lstm_vs_gru_html, _pair_weights),
+    "decay": Explorer("Try it: how fast a factor per step vanishes or explodes", INPUTS["decay"], _decay_outputs, _decay_html, lambda: {"plot": PLOT}),
+    "sequence": Explorer("Try it: the conveyor belt, step by step", INPUTS["sequence"], _sequence_outputs, _sequence_html, _sequence_weights),
+    "memory": Explorer("Try it: which inputs does the final state remember?", INPUTS["memory"], _memory_outputs, _memory_html, _memory_weights),
 }
 
 

@@ -146,3 +146,17 @@ def test_the_memory_values_are_torchs_autograd_of_the_networks_described(T: int,
         got = np.array([values[f"{key}.{t}"] for t in range(1, T + 1)])
         np.testing.assert_allclose(got, norms, rtol=1e-10, atol=1e-300)
         assert all(values[f"{key}.{t}"] == 0.0 for t in range(T + 1, 41))  # inputs past T are not read
+
+
+def test_memory_at_length_t_is_the_dependence_of_the_output_at_step_t(torch: Any) -> None:
+    """The page's claim: T = t shows ‖∂y_t/∂x_{t−k}‖ of the 40-step run (outputs do not read later inputs)."""
+    from lstm_ref import set_forget_bias, to_torch
+
+    t = 12
+    values = outputs("memory", {"T": t, "bf": 2.0, "rho": 0.9})
+    x = torch.tensor(np.random.default_rng(0).standard_normal((40, 1, 2)), requires_grad=True)
+    y, _ = to_torch(set_forget_bias(init_params(RecurrentConfig("lstm", 2, 4), seed=0), 2.0))(x)  # every output
+    rows = [torch.autograd.grad(y[t - 1, 0, j], x, retain_graph=True)[0][:, 0, :] for j in range(4)]
+    norms = torch.sqrt(sum(r * r for r in rows).sum(dim=1)).numpy()
+    np.testing.assert_allclose([values[f"lstm.{s}"] for s in range(1, t + 1)], norms[:t], rtol=1e-10)
+    assert np.all(norms[t:] == 0)  # y_t reads nothing after step t
