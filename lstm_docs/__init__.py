@@ -5,7 +5,8 @@
 
 * ``lstm_docs.mathml``: TeX marked by ``pymdownx.arithmatex`` becomes MathML at build time;
 * ``lstm_docs.quiz``: ``<!-- quiz ... -->`` lines become self-check quiz blocks;
-* ``lstm_docs.explorers``: ``<!-- explorer KIND -->`` lines become explorers, filled in by lstm_ref.
+* ``lstm_docs.explorers``: ``<!-- explorer KIND -->`` lines become explorers, filled in by lstm_ref
+  and drawn with ``lstm_docs.svg`` (elements as values, text escaped).
 
 ``lstm_docs.notebooks`` turns a page into a Jupyter notebook, ``lstm_docs.downloads`` builds
 the files of the *Get the code* page, and ``files_hook.py`` (a MkDocs hook) adds both to the

@@ -22,10 +22,9 @@ True
 from __future__ import annotations
 
 import dataclasses
-import html
+import itertools
 import json
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from lstm_ref.params import mode as mode_of
 
 from .directives import DirectivePreprocessor
 from .mathml import tex_to_mathml
+from .svg import Child, Markup, el, fragment, sub, sup
 
 __all__ = [
     "EXPLORERS",
@@ -230,7 +230,7 @@ def outputs(kind: str, inputs: Inputs) -> Values:
     return EXPLORERS[kind].outputs(inputs)
 
 
-# ---- HTML ---------------------------------------------------------------------------------------
+# ---- HTML: the tables, and the drawing's pieces ---------------------------------------------------
 
 
 def _fmt(v: float, style: str) -> str:
@@ -239,24 +239,25 @@ def _fmt(v: float, style: str) -> str:
     return f"{v:.4f}"
 
 
-def _value(key: str, values: Values, style: str = "f4", tag: str = "td", **attributes: Any) -> str:
-    """One displayed number: ``tag`` with its key, format and exact value (``class_`` for ``class``)."""
+def _value(key: str, values: Values, style: str = "f4", tag: str = "td", **attributes: Any) -> Markup:
+    """One displayed number: ``tag`` (attributes as `el` takes them) with its key, format and exact value."""
     v = values[key]
-    extra = "".join(f' {name.rstrip("_")}="{html.escape(str(a), quote=True)}"' for name, a in attributes.items())
-    return f'<{tag}{extra} data-lr-value="{key}" data-lr-format="{style}" data-exact="{v!r}">{_fmt(v, style)}</{tag}>'
+    return el(tag, _fmt(v, style), **attributes, data_lr_value=key, data_lr_format=style, data_exact=repr(v))
 
 
-def _table(caption: str, head: str, body: str) -> str:
+def _table(caption: str, head: Child, body: Child) -> Markup:
     """A table of values in a region that scrolls sideways on a phone (focusable, so a keyboard can scroll it)."""
-    name = html.escape(re.sub(r"<[^>]+>", "", caption), quote=True)
-    return (
-        f'<div class="lr-scroll" tabindex="0" role="region" aria-label="{name}"><table class="lr-explorer__table lr-numbers">'
-        f"<caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
+    table = el("table", el("caption", caption), el("thead", el("tr", head)), el("tbody", body), class_="lr-explorer__table lr-numbers")
+    return el("div", table, class_="lr-scroll", tabindex=0, role="region", aria_label=Markup(caption).striptags())
 
 
-def _math(tex: str) -> str:
-    return tex_to_mathml(tex, display=False)
+def _math(tex: str) -> Markup:
+    return Markup(tex_to_mathml(tex, display=False))
+
+
+def _columns(*heads: Child) -> Markup:
+    """A table's header cells."""
+    return fragment([el("th", head, scope="col") for head in heads])
 
 
 def _inputs_line(inputs: Inputs, kind: str) -> str:
@@ -292,30 +293,73 @@ _GRU_ROWS = [
 _RESET_BEFORE = r"n_t = \tanh(W_{in} x_t + b_{in} + W_{hn} (r_t \odot h_{t-1}) + b_{hn})"
 
 
-def _equation(prefix: str, key: str, tex: str) -> str:
+def _equation(prefix: str, key: str, tex: str) -> Markup:
     if prefix == "gru." and key == "n":
-        return f'<span data-lr-when="reset=after">{_math(tex)}</span><span data-lr-when="reset=before" hidden>{_math(_RESET_BEFORE)}</span>'
+        return fragment(el("span", _math(tex), data_lr_when="reset=after"), el("span", _math(_RESET_BEFORE), data_lr_when="reset=before", hidden=True))
     return _math(tex)
 
 
-def _cell_table(rows: list[tuple[str, str, str]], values: Values, prefix: str, caption: str) -> str:
-    head = "".join(f'<th scope="col">unit {k + 1}</th>' for k in range(UNITS))
-    body = "".join(
-        f'<tr><th scope="row">{label}</th><td>{_equation(prefix, key, tex)}</td>'
-        + "".join(_value(f"{prefix}{key}.{k}", values) for k in range(UNITS))
-        + "</tr>"
+def _cell_table(rows: list[tuple[str, str, str]], values: Values, prefix: str, caption: str) -> Markup:
+    body = [
+        el("tr", el("th", label, scope="row"), el("td", _equation(prefix, key, tex)), [_value(f"{prefix}{key}.{k}", values) for k in range(UNITS)])
         for key, label, tex in rows
+    ]
+    return _table(caption, _columns("value", "equation", *(f"unit {k + 1}" for k in range(UNITS))), body)
+
+
+def _note(inputs: Inputs, kind: str) -> Markup:
+    return fragment(
+        el("p", f"Inputs: {_inputs_line(inputs, kind)}.", class_="lr-explorer__inputs", data_lr_inputs=True),
+        el(
+            "p",
+            "Computed by lstm_ref when this page was built. With JavaScript on, controls appear here to change the inputs.",
+            class_="lr-explorer__source",
+            data_lr_source=True,
+        ),
     )
-    return _table(caption, f'<th scope="col">value</th><th scope="col">equation</th>{head}', body)
 
 
-def _note(inputs: Inputs, kind: str) -> str:
-    return (
-        f'<p class="lr-explorer__inputs" data-lr-inputs>Inputs: {html.escape(_inputs_line(inputs, kind))}.</p>'
-        '<p class="lr-explorer__source" data-lr-source>Computed by lstm_ref when this page was built. '
-        "With JavaScript on, controls appear here to change the inputs.</p>"
+def _figure(class_: str, width: int, height: int, label: str, *children: Child) -> Markup:
+    """A drawing (``width`` × ``height`` user units, named by ``label``) in its figure: on a narrow
+    screen it keeps its own width (``--lr-width``) and scrolls sideways, so a focusable, labelled region."""
+    svg = el("svg", *children, class_=class_, viewBox=f"0 0 {width} {height}", role="img", aria_label=label)
+    region = "Drawing (scrolls sideways on a narrow screen)"
+    return el("figure", svg, class_="lr-figure lr-explorer__figure", tabindex=0, role="group", aria_label=region, style=f"--lr-width: {width}px")
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, class_: str, **attributes: Any) -> Markup:
+    return el("line", class_=class_, x1=x1, y1=y1, x2=x2, y2=y2, **attributes)
+
+
+def _wire(*points: tuple[float, float]) -> Markup:
+    """A wire of the cell diagram through ``points``: one line per segment."""
+    return fragment([_line(*a, *b, "lr-wire") for a, b in itertools.pairwise(points)])
+
+
+def _op(cx: float, cy: float, sign: str) -> Markup:
+    """A pointwise operation of the cell diagram: a circle with its sign."""
+    return fragment(el("circle", class_="lr-op", cx=cx, cy=cy, r=14), el("text", sign, class_="lr-op-sign", x=cx, y=cy + 6))
+
+
+def _key(x: float, y: float, series: str, *label: Child) -> Markup:
+    """One legend entry: a short stroke of the series' line, then its label."""
+    return fragment(_line(x, y, x + 30, y, series), el("text", *label, class_="lr-small", x=x + 36, y=y + 4))
+
+
+def _points(xy: list[tuple[float, float]]) -> str:
+    """An SVG polyline's points."""
+    return " ".join(f"{x:.2f},{y:.2f}" for x, y in xy)
+
+
+def _axes(left: float, right: float, bottom: float, y_ticks: list[tuple[float, str]], x_ticks: list[tuple[float, str]]) -> Markup:
+    """Grid lines with their labels on the left, and labels under the x axis."""
+    return fragment(
+        [(_line(left, y, right, y, "lr-grid"), el("text", label, class_="lr-small lr-end", x=left - 6, y=y + 4)) for y, label in y_ticks],
+        [el("text", label, class_="lr-small lr-mid", x=x, y=bottom + 18) for x, label in x_ticks],
     )
 
+
+# ---- the LSTM cell, and the LSTM beside the GRU ----------------------------------------------------
 
 # The cell diagram: the belt on top, the four gates below, each with one bar per unit.
 _GATE_BOXES = [
@@ -326,82 +370,106 @@ _GATE_BOXES = [
 ]
 
 
-def _bar(key: str, values: Values, x: float, y: float, width: float, span: tuple[float, float]) -> str:
+def _bar(key: str, values: Values, x: float, y: float, width: float, span: tuple[float, float]) -> Markup:
+    """A track ``width`` wide for the range ``span``, and a bar from 0 to the value (the script redraws it)."""
     lo, hi = span
     v = min(max(values[key], lo), hi)
     zero = x + width * (0 - lo) / (hi - lo)
     end = x + width * (v - lo) / (hi - lo)
-    left, w = min(zero, end), abs(end - zero)
-    return (
-        f'<rect class="lr-track" x="{x}" y="{y}" width="{width}" height="10"/>'
-        f'<rect class="lr-bar" data-lr-bar="{key}" data-lr-span="{lo:g} {hi:g}" data-x="{x}" data-width="{width}"'
-        f' x="{left:.2f}" y="{y}" width="{w:.2f}" height="10"/>'
+    return fragment(
+        el("rect", class_="lr-track", x=x, y=y, width=width, height=10),
+        el(
+            "rect",
+            class_="lr-bar",
+            data_lr_bar=key,
+            data_lr_span=f"{lo:g} {hi:g}",
+            data_x=x,
+            data_width=width,
+            x=min(zero, end),
+            y=y,
+            width=abs(end - zero),
+            height=10,
+        ),
     )
 
 
-def _cell_diagram(values: Values) -> str:
-    parts = [
-        '<svg class="lr-cell" viewBox="0 0 700 330" role="img" aria-label="The LSTM cell with the values of this step: '
-        'the cell state on top, the four gates below, a bar per unit for each gate">',
-        '<line class="lr-belt" x1="70" y1="50" x2="600" y2="50"/>',
-        '<text x="10" y="45">c<tspan baseline-shift="sub">t−1</tspan></text>',
-        '<text x="610" y="45">c<tspan baseline-shift="sub">t</tspan></text>',
-        '<circle class="lr-op" cx="170" cy="50" r="14"/><text class="lr-op-sign" x="170" y="56">×</text>',
-        '<circle class="lr-op" cx="380" cy="50" r="14"/><text class="lr-op-sign" x="380" y="56">+</text>',
-        '<circle class="lr-op" cx="380" cy="110" r="14"/><text class="lr-op-sign" x="380" y="116">×</text>',
-        '<line class="lr-wire" x1="170" y1="160" x2="170" y2="64"/>',
-        '<line class="lr-wire" x1="310" y1="160" x2="310" y2="110"/><line class="lr-wire" x1="310" y1="110" x2="366" y2="110"/>',
-        '<line class="lr-wire" x1="450" y1="160" x2="450" y2="110"/><line class="lr-wire" x1="450" y1="110" x2="394" y2="110"/>',
-        '<line class="lr-wire" x1="380" y1="96" x2="380" y2="64"/>',
-        '<line class="lr-wire" x1="560" y1="50" x2="560" y2="96"/><text class="lr-small" x="566" y="80">tanh</text>',
-        '<circle class="lr-op" cx="560" cy="110" r="14"/><text class="lr-op-sign" x="560" y="116">×</text>',
-        '<line class="lr-wire" x1="590" y1="160" x2="590" y2="110"/><line class="lr-wire" x1="590" y1="110" x2="574" y2="110"/>',
-        '<line class="lr-wire" x1="560" y1="124" x2="560" y2="140"/><line class="lr-wire" x1="560" y1="140" x2="695" y2="140"/>',
-        '<text x="650" y="102">h<tspan baseline-shift="sub">t</tspan></text>',  # above the wire, clear of the output gate
-        '<line class="lr-wire" x1="20" y1="300" x2="680" y2="300"/>',
-        '<text class="lr-small" x="20" y="322">x<tspan baseline-shift="sub">t</tspan>, h<tspan baseline-shift="sub">t−1</tspan>'
-        ' → z = W<tspan baseline-shift="sub">ih</tspan> x + b<tspan baseline-shift="sub">ih</tspan>'
-        ' + W<tspan baseline-shift="sub">hh</tspan> h + b<tspan baseline-shift="sub">hh</tspan>: every gate reads both</text>',
+def _cell_diagram(values: Values) -> Markup:
+    belt = [
+        _line(70, 50, 600, 50, "lr-belt"),
+        el("text", "c", sub("t−1"), x=10, y=45),
+        el("text", "c", sub("t"), x=610, y=45),
+        _op(170, 50, "×"),  # f ⊙ c_{t-1}
+        _op(380, 50, "+"),  # ... + i ⊙ g
+        _op(380, 110, "×"),  # i ⊙ g
+        _wire((170, 160), (170, 64)),
+        _wire((310, 160), (310, 110), (366, 110)),
+        _wire((450, 160), (450, 110), (394, 110)),
+        _wire((380, 96), (380, 64)),
+        _wire((560, 50), (560, 96)),
+        el("text", "tanh", class_="lr-small", x=566, y=80),
+        _op(560, 110, "×"),  # o ⊙ tanh(c_t)
+        _wire((590, 160), (590, 110), (574, 110)),
+        _wire((560, 124), (560, 140), (695, 140)),
+        el("text", "h", sub("t"), x=650, y=102),  # above the wire, clear of the output gate
+        _wire((20, 300), (680, 300)),
+        el(
+            "text",
+            *("x", sub("t"), ", h", sub("t−1"), " → z = W", sub("ih"), " x + b", sub("ih"), " + W", sub("hh"), " h + b", sub("hh")),
+            ": every gate reads both",
+            class_="lr-small",
+            x=20,
+            y=322,
+        ),
     ]
-    for k in range(UNITS):  # the belt's values, left and right
-        parts.append(_value(f"in.c.{k}", values, tag="text", x=10, y=72 + 16 * k, class_="lr-small"))
-        parts.append(_value(f"c.{k}", values, tag="text", x=610, y=72 + 16 * k, class_="lr-small"))
-        parts.append(_value(f"h.{k}", values, tag="text", x=650, y=118 + 16 * k, class_="lr-small"))
-    for key, label, x, span in _GATE_BOXES:
-        parts.append(f'<g class="lr-gate lr-gate--{key}"><rect class="lr-box" x="{x}" y="160" width="120" height="120" rx="8"/>')
-        parts.append(f'<text x="{x + 60}" y="182" class="lr-gate-label">{label}</text>')
-        for k in range(UNITS):
-            y = 200 + 38 * k
-            parts.append(_bar(f"{key}.{k}", values, x + 10, y, 100, span))
-            parts.append(_value(f"{key}.{k}", values, tag="text", x=x + 60, y=y + 26, class_="lr-small lr-mid"))
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _lstm_cell_html(inputs: Inputs, values: Values) -> str:
-    values = values | {f"in.c.{k}": float(inputs[f"c.{k}"]) for k in range(UNITS)}
-    return (
-        _figure(_cell_diagram(values))
-        + _note(inputs, "lstm-cell")
-        + _cell_table(
-            _CELL_ROWS,
-            values,
-            "",
-            "One LSTM step, I = 3 inputs, H = 2 units; z is W<sub>ih</sub> x + b<sub>ih</sub> + W<sub>hh</sub> h + b<sub>hh</sub>, split i | f | g | o",
+    numbers = [  # the belt's values, left and right, and h_t
+        (
+            _value(f"in.c.{k}", values, tag="text", x=10, y=72 + 16 * k, class_="lr-small"),
+            _value(f"c.{k}", values, tag="text", x=610, y=72 + 16 * k, class_="lr-small"),
+            _value(f"h.{k}", values, tag="text", x=650, y=118 + 16 * k, class_="lr-small"),
         )
+        for k in range(UNITS)
+    ]
+    gates = [
+        el(
+            "g",
+            el("rect", class_="lr-box", x=x, y=160, width=120, height=120, rx=8),
+            el("text", label, x=x + 60, y=182, class_="lr-gate-label"),
+            [  # a bar per unit, its value under it
+                (
+                    _bar(f"{key}.{k}", values, x + 10, 200 + 38 * k, 100, span),
+                    _value(f"{key}.{k}", values, tag="text", x=x + 60, y=226 + 38 * k, class_="lr-small lr-mid"),
+                )
+                for k in range(UNITS)
+            ],
+            class_=f"lr-gate lr-gate--{key}",
+        )
+        for key, label, x, span in _GATE_BOXES
+    ]
+    label = "The LSTM cell with the values of this step: the cell state on top, the four gates below, a bar per unit for each gate"
+    return _figure("lr-cell", 700, 330, label, belt, numbers, gates)
+
+
+def _lstm_cell_html(inputs: Inputs, values: Values) -> Markup:
+    values = values | {f"in.c.{k}": float(inputs[f"c.{k}"]) for k in range(UNITS)}
+    caption = Markup(
+        "One LSTM step, I = 3 inputs, H = 2 units; z is W<sub>ih</sub> x + b<sub>ih</sub> + W<sub>hh</sub> h + b<sub>hh</sub>, split i | f | g | o"
+    )
+    return fragment(_cell_diagram(values), _note(inputs, "lstm-cell"), _cell_table(_CELL_ROWS, values, "", caption))
+
+
+def _lstm_vs_gru_html(inputs: Inputs, values: Values) -> Markup:
+    return fragment(
+        _note(inputs, "lstm-vs-gru"),
+        el(
+            "div",
+            _cell_table(_CELL_ROWS, values, "lstm.", "LSTM (weights drawn as PyTorch's init draws them): reads x, h and c"),
+            _cell_table(_GRU_ROWS, values, "gru.", "GRU (weights drawn as PyTorch's init draws them): reads x and h; no cell state"),
+            class_="lr-explorer__pair",
+        ),
     )
 
 
-def _lstm_vs_gru_html(inputs: Inputs, values: Values) -> str:
-    return (
-        _note(inputs, "lstm-vs-gru")
-        + '<div class="lr-explorer__pair">'
-        + _cell_table(_CELL_ROWS, values, "lstm.", "LSTM (weights drawn as PyTorch's init draws them): reads x, h and c")
-        + _cell_table(_GRU_ROWS, values, "gru.", "GRU (weights drawn as PyTorch's init draws them): reads x and h; no cell state")
-        + "</div>"
-    )
-
+# ---- how fast a factor per step vanishes or explodes -----------------------------------------------
 
 # The decay plot: log10 of the factor against the lag, clipped to [LOG_MIN, LOG_MAX].
 PLOT = {"left": 70, "right": 660, "top": 20, "bottom": 260, "logMin": -20, "logMax": 16, "lags": DECAY_LAGS}
@@ -417,69 +485,51 @@ def decay_x(k: int) -> float:
     return PLOT["left"] + k / PLOT["lags"] * (PLOT["right"] - PLOT["left"])
 
 
-def _points(xy: list[tuple[float, float]]) -> str:
-    """An SVG polyline's points."""
-    return " ".join(f"{x:.2f},{y:.2f}" for x, y in xy)
-
-
-def _figure(svg: str) -> str:
-    """A drawing in its figure: on a narrow screen it keeps its own width (``--lr-width``, from its
-    viewBox) and scrolls sideways, so a focusable, labelled region."""
-    width = re.search(r'viewBox="0 0 ([\d.]+) ', svg)
-    style = f' style="--lr-width: {width.group(1)}px"' if width else ""
-    label = "Drawing (scrolls sideways on a narrow screen)"
-    return f'<figure class="lr-figure lr-explorer__figure" tabindex="0" role="group" aria-label="{label}"{style}>{svg}</figure>'
-
-
-def _axes(left: float, right: float, bottom: float, y_ticks: list[tuple[float, str]], x_ticks: list[tuple[float, str]]) -> str:
-    """Grid lines with their labels on the left, and labels under the x axis."""
-    return "".join(
-        f'<line class="lr-grid" x1="{left}" x2="{right}" y1="{y:.2f}" y2="{y:.2f}"/><text class="lr-small lr-end" x="{left - 6}" y="{y + 4:.2f}">{label}</text>'
-        for y, label in y_ticks
-    ) + "".join(f'<text class="lr-small lr-mid" x="{x:.2f}" y="{bottom + 18}">{label}</text>' for x, label in x_ticks)
-
-
-def _decay_html(inputs: Inputs, values: Values) -> str:
+def _decay_html(inputs: Inputs, values: Values) -> Markup:
     def points(name: str) -> str:  # the size |w|^k: a log scale has no negative values (the table keeps the sign)
         return _points([(decay_x(k), decay_y(abs(values[f"{name}.{k}"]))) for k in range(1, DECAY_LAGS + 1)])
 
     one, eps = decay_y(1.0), decay_y(float(np.spacing(1.0)))
     left, right, top, bottom = PLOT["left"], PLOT["right"], PLOT["top"], PLOT["bottom"]
-    ticks = _axes(
+    axes = _axes(
         left,
         right,
         bottom,
         [(decay_y(10.0**e), f"1e{e:+03d}") for e in range(PLOT["logMin"], PLOT["logMax"] + 1, 5)],
         [(decay_x(k), str(k)) for k in range(0, DECAY_LAGS + 1, 10)],
     )
-    svg = (
-        '<svg class="lr-plot" viewBox="0 0 680 300" role="img" aria-label="The gradient factors w to the k and f to the k against the lag k, '
-        'on a log scale, with the exploding region above 1 and the vanishing region below">'
-        f'<rect class="lr-region lr-region--explode" x="{left}" y="{top}" width="{right - left}" height="{one - top:.2f}"/>'
-        f'<rect class="lr-region lr-region--vanish" x="{left}" y="{one:.2f}" width="{right - left}" height="{bottom - one:.2f}"/>'
-        f'<text class="lr-region-label" x="{right - 8}" y="{top + 16}">explodes: factor above 1</text>'
-        f'<text class="lr-region-label" x="{right - 8}" y="{bottom - 8}">vanishes: factor below 1</text>'
-        f"{ticks}"
-        f'<line class="lr-eps" x1="{left}" x2="{right}" y1="{eps:.2f}" y2="{eps:.2f}"/>'
-        f'<text class="lr-small" x="{left + 6}" y="{eps - 5:.2f}">float64 spacing at 1: 2.2e-16</text>'
-        f'<polyline class="lr-curve lr-curve--rnn" data-lr-curve="rnn" points="{points("rnn")}"/>'
-        f'<polyline class="lr-curve lr-curve--lstm" data-lr-curve="lstm" points="{points("lstm")}"/>'
-        f'<text class="lr-small lr-mid" x="{(left + right) / 2}" y="{bottom + 36}">lag k (steps back)</text>'
-        '<g class="lr-legend"><line class="lr-curve lr-curve--rnn" x1="90" x2="120" y1="40" y2="40"/>'
-        '<text class="lr-small" x="126" y="44">RNN: w<tspan baseline-shift="super">k</tspan></text>'
-        '<line class="lr-curve lr-curve--lstm" x1="90" x2="120" y1="58" y2="58"/>'
-        '<text class="lr-small" x="126" y="62">LSTM cell: f<tspan baseline-shift="super">k</tspan></text></g>'
-        "</svg>"
+    figure = _figure(
+        "lr-plot",
+        680,
+        300,
+        "The gradient factors w to the k and f to the k against the lag k, on a log scale, with the exploding region above 1 and the vanishing region below",
+        el("rect", class_="lr-region lr-region--explode", x=left, y=top, width=right - left, height=one - top),
+        el("rect", class_="lr-region lr-region--vanish", x=left, y=one, width=right - left, height=bottom - one),
+        el("text", "explodes: factor above 1", class_="lr-region-label", x=right - 8, y=top + 16),
+        el("text", "vanishes: factor below 1", class_="lr-region-label", x=right - 8, y=bottom - 8),
+        axes,
+        _line(left, eps, right, eps, "lr-eps"),
+        el("text", "float64 spacing at 1: 2.2e-16", class_="lr-small", x=left + 6, y=eps - 5),
+        el("polyline", class_="lr-curve lr-curve--rnn", data_lr_curve="rnn", points=points("rnn")),
+        el("polyline", class_="lr-curve lr-curve--lstm", data_lr_curve="lstm", points=points("lstm")),
+        el("text", "lag k (steps back)", class_="lr-small lr-mid", x=(left + right) / 2, y=bottom + 36),
+        el(
+            "g",
+            _key(90, 40, "lr-curve lr-curve--rnn", "RNN: w", sup("k")),
+            _key(90, 58, "lr-curve lr-curve--lstm", "LSTM cell: f", sup("k")),
+            class_="lr-legend",
+        ),
     )
-    rows = "".join(f'<tr><th scope="row">{k}</th>{_value(f"rnn.{k}", values, "e3")}{_value(f"lstm.{k}", values, "e3")}</tr>' for k in DECAY_TABLE_LAGS)
-    rnn_head, lstm_head = _math(r"\partial h_T / \partial h_{T-k} = w^k"), _math(r"\partial c_T / \partial c_{T-k} = f^k")
-    table = _table(
-        "The factors at a few lags (the note above says what computed them)",
-        f'<th scope="col">lag k</th><th scope="col">RNN {rnn_head}</th><th scope="col">LSTM {lstm_head}</th>',
-        rows,
+    rows = [el("tr", el("th", k, scope="row"), _value(f"rnn.{k}", values, "e3"), _value(f"lstm.{k}", values, "e3")) for k in DECAY_TABLE_LAGS]
+    head = _columns(
+        "lag k",
+        fragment("RNN ", _math(r"\partial h_T / \partial h_{T-k} = w^k")),
+        fragment("LSTM ", _math(r"\partial c_T / \partial c_{T-k} = f^k")),
     )
-    return _figure(svg) + _note(inputs, "decay") + table
+    return fragment(figure, _note(inputs, "decay"), _table("The factors at a few lags (the note above says what computed them)", head, rows))
 
+
+# ---- the conveyor belt, step by step ---------------------------------------------------------------
 
 SEQ_PLOT = {"left": 50, "right": 660, "top": 20, "bottom": 200, "steps": SEQUENCE_T}
 
@@ -496,48 +546,46 @@ def sequence_y(v: float) -> float:
 _SEQ_SERIES = [("lstm.c", "LSTM cell state c"), ("lstm.h", "LSTM hidden state h"), ("rnn.h", "RNN hidden state h")]
 
 
-def _sequence_html(inputs: Inputs, values: Values) -> str:
-    left, right = SEQ_PLOT["left"], SEQ_PLOT["right"]
+def _sequence_html(inputs: Inputs, values: Values) -> Markup:
+    left, right, top, bottom = SEQ_PLOT["left"], SEQ_PLOT["right"], SEQ_PLOT["top"], SEQ_PLOT["bottom"]
 
     def points(key: str) -> str:
         return _points([(sequence_x(t), sequence_y(values[f"{key}.{t}"])) for t in range(SEQUENCE_T + 1)])
 
     # each series twice: the whole run, dimmed, and the part played so far (the whole run without JavaScript)
-    lines = "".join(
-        f'<polyline class="lr-curve lr-curve--whole lr-series--{n}" data-lr-curve-whole="{key}" points="{points(key)}" aria-hidden="true"/>'
-        f'<polyline class="lr-curve lr-series--{n}" data-lr-curve="{key}" points="{points(key)}"/>'
+    lines = [
+        (
+            el("polyline", class_=f"lr-curve lr-curve--whole lr-series--{n}", data_lr_curve_whole=key, points=points(key), aria_hidden="true"),
+            el("polyline", class_=f"lr-curve lr-series--{n}", data_lr_curve=key, points=points(key)),
+        )
         for n, (key, _) in enumerate(_SEQ_SERIES)
-    )
-    legend = "".join(
-        f'<line class="lr-curve lr-series--{n}" x1="{left + 10 + 200 * n}" x2="{left + 40 + 200 * n}" y1="250" y2="250"/>'
-        f'<text class="lr-small" x="{left + 46 + 200 * n}" y="254">{label}</text>'
-        for n, (_, label) in enumerate(_SEQ_SERIES)
-    )
-    axis = _axes(
+    ]
+    legend = [_key(left + 10 + 200 * n, 250, f"lr-curve lr-series--{n}", label) for n, (_, label) in enumerate(_SEQ_SERIES)]
+    axes = _axes(
         left,
         right,
-        SEQ_PLOT["bottom"],
+        bottom,
         [(sequence_y(v), f"{v:g}") for v in (-1.0, 0.0, 1.0)],
         [(sequence_x(t), str(t)) for t in range(0, SEQUENCE_T + 1, 3)],
     )
-    svg = (
-        '<svg class="lr-plot" viewBox="0 0 680 270" role="img" aria-label="The LSTM cell state and hidden state and the RNN hidden state '
-        'at each step after one input pulse">'
-        f'{axis}<line class="lr-now" data-lr-now x1="{sequence_x(SEQUENCE_T):.2f}" x2="{sequence_x(SEQUENCE_T):.2f}"'
-        f' y1="{SEQ_PLOT["top"]}" y2="{SEQ_PLOT["bottom"]}"/>'
-        f"{lines}{legend}</svg>"
-    )
-    rows = "".join(
-        f'<tr data-lr-step="{t}"><th scope="row">{t}</th>' + "".join(_value(f"{key}.{t}", values) for key in ("x", "lstm.c", "lstm.h", "rnn.h")) + "</tr>"
+    now = _line(sequence_x(SEQUENCE_T), top, sequence_x(SEQUENCE_T), bottom, "lr-now", data_lr_now=True)
+    label = "The LSTM cell state and hidden state and the RNN hidden state at each step after one input pulse"
+    rows = [
+        el("tr", el("th", t, scope="row"), [_value(f"{key}.{t}", values) for key in ("x", "lstm.c", "lstm.h", "rnn.h")], data_lr_step=t)
         for t in range(SEQUENCE_T + 1)
+    ]
+    head = _columns(
+        "step t",
+        fragment("input ", _math("x_t")),
+        fragment("LSTM ", _math("c_t")),
+        fragment("LSTM ", _math("h_t")),
+        fragment("RNN ", _math("h_t")),
     )
-    table = _table(
-        "One pulse, then zeros: the state after each step (step 0: the initial state)",
-        f'<th scope="col">step t</th><th scope="col">input {_math("x_t")}</th><th scope="col">LSTM {_math("c_t")}</th>'
-        f'<th scope="col">LSTM {_math("h_t")}</th><th scope="col">RNN {_math("h_t")}</th>',
-        rows,
+    return fragment(
+        _figure("lr-plot", 680, 270, label, axes, now, lines, legend),
+        _note(inputs, "sequence"),
+        _table("One pulse, then zeros: the state after each step (step 0: the initial state)", head, rows),
     )
-    return _figure(svg) + _note(inputs, "sequence") + table
 
 
 # ---- which inputs does the state remember? ‖∂h_T/∂x_t‖ for an RNN, an LSTM and a GRU -------------
@@ -599,42 +647,56 @@ def memory_shade(value: float, peak: float) -> float:
     return max(0.0, 1.0 + math.log10(value / peak) / MEMORY_PLOT["decades"])
 
 
-def _memory_html(inputs: Inputs, values: Values) -> str:
+def _memory_html(inputs: Inputs, values: Values) -> Markup:
     """A strip per network, one cell per step, darker where h_T depends more on x_t (on a log scale,
     relative to that network's largest); and the table of the values."""
     T, left, right, top, row = int(inputs["T"]), MEMORY_PLOT["left"], MEMORY_PLOT["right"], MEMORY_PLOT["top"], MEMORY_PLOT["row"]
-    width = (right - left) / MEMORY_T
-    strips = []
-    for n, (key, _, label) in enumerate(MEMORY_MODELS):
+    width, bottom = (right - left) / MEMORY_T, top + 3 * row
+
+    def strip(n: int, key: str, label: str) -> Markup:
         peak = max(values[f"{key}.{t}"] for t in range(1, T + 1)) or 1.0
         y = top + n * row
-        strips.append(f'<text class="lr-small lr-end" x="{left - 8}" y="{y + 18}">{label}</text>')
-        for t in range(1, MEMORY_T + 1):
-            share = memory_shade(values[f"{key}.{t}"], peak) if t <= T else 0.0
-            strips.append(
-                f'<rect class="lr-cellshade lr-series--{n}" data-lr-shade="{key}.{t}" x="{left + (t - 1) * width:.2f}" y="{y}"'
-                f' width="{width - 1:.2f}" height="{row - 8}" fill-opacity="{share:.3f}"/>'
+        cells = [
+            el(
+                "rect",
+                class_=f"lr-cellshade lr-series--{n}",
+                data_lr_shade=f"{key}.{t}",
+                x=left + (t - 1) * width,
+                y=y,
+                width=width - 1,
+                height=row - 8,
+                fill_opacity=f"{memory_shade(values[f'{key}.{t}'], peak) if t <= T else 0.0:.3f}",
             )
-    ticks = "".join(f'<text class="lr-small lr-mid" x="{left + (t - 0.5) * width:.2f}" y="{top + 3 * row + 12}">{t}</text>' for t in (1, 10, 20, 30, 40))
-    svg = (
-        f'<svg class="lr-plot" viewBox="0 0 680 {top + 3 * row + 40}" role="img" aria-label="For each network, how much the final state '
-        "depends on each input: darker is more, on a log scale relative to that network's largest\">"
-        f'{"".join(strips)}{ticks}<text class="lr-small lr-mid" x="{(left + right) / 2}" y="{top + 3 * row + 32}">'
-        "input step t (shade: log scale, from each network's largest down six decades)</text></svg>"
+            for t in range(1, MEMORY_T + 1)
+        ]
+        return fragment(el("text", label, class_="lr-small lr-end", x=left - 8, y=y + 18), cells)
+
+    figure = _figure(
+        "lr-plot",
+        680,
+        bottom + 40,
+        "For each network, how much the final state depends on each input: darker is more, on a log scale relative to that network's largest",
+        [strip(n, key, label) for n, (key, _, label) in enumerate(MEMORY_MODELS)],
+        [el("text", t, class_="lr-small lr-mid", x=left + (t - 0.5) * width, y=bottom + 12) for t in (1, 10, 20, 30, 40)],
+        el(
+            "text",
+            "input step t (shade: log scale, from each network's largest down six decades)",
+            class_="lr-small lr-mid",
+            x=(left + right) / 2,
+            y=bottom + 32,
+        ),
     )
-    rows = "".join(
-        f'<tr data-lr-upto="{t}"{"" if t <= T else " hidden"}><th scope="row">{t}</th>'
-        + "".join(_value(f"{key}.{t}", values, "e3") for key, _, _ in MEMORY_MODELS)
-        + "</tr>"
+    rows = [
+        el("tr", el("th", t, scope="row"), [_value(f"{key}.{t}", values, "e3") for key, _, _ in MEMORY_MODELS], data_lr_upto=t, hidden=t > T)
         for t in range(1, MEMORY_T + 1)
-    )
+    ]
     head = _math(r"\lVert \partial h_T / \partial x_t \rVert")
     table = _table(
         "How much the final state depends on each input (the note above says what computed it)",
-        '<th scope="col">step t</th>' + "".join(f'<th scope="col">{label} {head}</th>' for _, _, label in MEMORY_MODELS),
+        _columns("step t", *(fragment(f"{label} ", head) for _, _, label in MEMORY_MODELS)),
         rows,
     )
-    return _figure(svg) + _note(inputs, "memory") + table
+    return fragment(figure, _note(inputs, "memory"), table)
 
 
 def _memory_weights() -> dict[str, Any]:
@@ -657,7 +719,7 @@ class Explorer:
     title: str
     inputs: list[dict[str, Any]]
     outputs: Callable[[Inputs], Values]
-    body: Callable[[Inputs, Values], str]
+    body: Callable[[Inputs, Values], Markup]
     weights: Callable[[], dict[str, Any]]
 
 
@@ -686,15 +748,19 @@ EXPLORERS: dict[str, Explorer] = {
 }
 
 
-def render(kind: str) -> str:
+def render(kind: str) -> Markup:
     """The HTML of one explorer, filled in by lstm_ref for its default inputs."""
     explorer = EXPLORERS[kind]
     inputs = default_inputs(kind)
     config = {"inputs": _spec(kind), "weights": explorer.weights()}
-    return (
-        f'<div class="lr-explorer" id="lr-explorer-{kind}" data-explorer="{kind}" data-config="{html.escape(json.dumps(config), quote=True)}">'
-        f'<p class="lr-explorer__title"><strong>{explorer.title}</strong></p>'
-        f"{explorer.body(inputs, explorer.outputs(inputs))}</div>"
+    return el(
+        "div",
+        el("p", el("strong", explorer.title), class_="lr-explorer__title"),
+        explorer.body(inputs, explorer.outputs(inputs)),
+        class_="lr-explorer",
+        id=f"lr-explorer-{kind}",
+        data_explorer=kind,
+        data_config=json.dumps(config),
     )
 
 
