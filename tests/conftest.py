@@ -148,6 +148,29 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return once_per_run(tmp_path_factory, "site", _build_site)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _site_started_early(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Under ``pytest -n``, the first worker starts the site's build in a thread before its first
+    test, if any selected test needs the site: the build (a subprocess) then overlaps the tests
+    that do not need it, instead of a worker waiting for it with nothing to do. The first test
+    that needs the site waits for the same build (`once_per_run`); a failed build is made again,
+    and reported, there."""
+    import threading
+
+    if os.environ.get("PYTEST_XDIST_WORKER") != "gw0" or not any("built_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        yield
+        return
+
+    def build() -> None:
+        with contextlib.suppress(Exception):
+            once_per_run(tmp_path_factory, "site", _build_site)
+
+    thread = threading.Thread(target=build, name="site build", daemon=True)
+    thread.start()
+    yield
+    thread.join()
+
+
 def _build_site(out: Path) -> None:
     import subprocess
     import sys
