@@ -20,7 +20,8 @@ Markup('<g><rect width="1"/><rect width="2"/></g>')
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeAlias
+from numbers import Real
+from typing import TypeAlias, TypeGuard
 
 from markupsafe import Markup, escape
 
@@ -42,8 +43,13 @@ def number(v: float) -> str:
     return "0" if text == "-0" else text
 
 
+def _is_number(value: object) -> TypeGuard[float]:
+    """A number to write as a coordinate (NumPy's too), not a flag."""
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
 def _text(value: Attribute) -> str:
-    return number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return number(value) if _is_number(value) else str(value)
 
 
 def fragment(*children: Child) -> Markup:
@@ -54,10 +60,10 @@ def fragment(*children: Child) -> Markup:
             parts.append(child)
         elif isinstance(child, str):
             parts.append(escape(child))
-        elif isinstance(child, (int, float)):
-            parts.append(number(child))
-        else:
+        elif isinstance(child, Iterable):
             parts.append(fragment(*child))
+        else:
+            parts.append(number(child))  # int, float, NumPy's scalars
     return Markup("".join(parts))
 
 

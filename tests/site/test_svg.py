@@ -30,6 +30,12 @@ def test_numbers_are_written_with_at_most_two_decimals(value: float, text: str) 
     assert el("line", x1=value) == f'<line x1="{text}"/>'
 
 
+def test_numpy_numbers_are_numbers() -> None:
+    import numpy as np
+
+    assert el("text", np.int64(3), np.float32(0.125), x=np.float64(1.005)) == '<text x="1">30.12</text>'
+
+
 def test_children_flatten_in_order() -> None:
     out = fragment("a", [el("b", 1), (el("i", 2.5), "&")], 3)
     assert out == "a<b>1</b><i>2.5</i>&amp;3"
