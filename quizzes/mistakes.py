@@ -317,6 +317,11 @@ def _bias(which: str) -> dict[str, Model]:
     }
 
 
+def _gru_other_reset(x: Any, h_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, reset: Any = "after") -> list[np.ndarray]:
+    """The GRU step under the reset convention that the question does not use."""
+    return _gru(x, h_prev, W_ih, W_hh, b_ih, b_hh, reset="before" if reset == "after" else "after")
+
+
 def _negate_z(a: Any) -> np.ndarray:
     """The GRU's z block with its sign flipped, so that σ gives 1 − z: the reversed update convention."""
     a = np.array(a, float)
@@ -441,21 +446,13 @@ _CATALOGUE = (
         "gru-reset-before",
         "You applied the reset gate before the recurrent product, W_hn (r·h_prev) (Cho et al. v3, d2l); PyTorch applies it after, r·(W_hn h_prev + b_hn).",
         "compare/lstm-vs-gru.md#two-reset-conventions",
-        {
-            "gru-cell": lambda x, h_prev, W_ih, W_hh, b_ih, b_hh, reset="after": _gru(
-                x, h_prev, W_ih, W_hh, b_ih, b_hh, reset="before" if reset == "after" else "after"
-            )
-        },
+        {"gru-cell": _gru_other_reset},
     ),
     Mistake(
         "gru-reset-after",
         "You applied the reset gate after the recurrent product (PyTorch's convention); this question puts it before: W_hn (r·h_prev) + b_hn.",
         "compare/lstm-vs-gru.md#two-reset-conventions",
-        {
-            "gru-cell": lambda x, h_prev, W_ih, W_hh, b_ih, b_hh, reset="before": _gru(
-                x, h_prev, W_ih, W_hh, b_ih, b_hh, reset="after" if reset == "before" else "before"
-            )
-        },
+        {"gru-cell": _gru_other_reset},
     ),
     Mistake(
         "gru-update-reversed",

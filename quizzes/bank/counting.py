@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 import lstm_ref
@@ -17,15 +15,10 @@ from ..template import Draft, template
 _CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}
 
 
-def _count(mode: str, I: int, H: int, **options: Any) -> int:
-    p = lstm_ref.init_params(lstm_ref.RecurrentConfig(lstm_ref.params.mode(mode), I, H, **options))
-    return sum(int(a.size) for a in p.named().values())
-
-
 def _counting(mode: str, bias: bool):
     def build(rng: np.random.Generator) -> Draft:
         I, H = int(rng.integers(2, 65)), int(rng.integers(2, 129))
-        n = _count(mode, I, H, bias=bias)
+        n = mistakes.right("count", mode=mode, I=I, H=H, bias=bias)
         G = len(GATES[mode])
         call = f"torch.nn.{_CLASS[mode]}({I}, {H}{'' if bias else ', bias=False'})"
         prompt = f"How many parameters does {call} have?"
@@ -46,7 +39,7 @@ count_rnn = template("count-rnn-no-bias", "counting", "Parameters of an RNN with
 @template("count-stacked-bidirectional", "counting", "Parameters of a stacked bidirectional LSTM")
 def stacked(rng: np.random.Generator) -> Draft:
     I, H = int(rng.integers(2, 33)), int(rng.integers(2, 65))
-    n = _count("lstm", I, H, num_layers=2, bidirectional=True)
+    n = mistakes.right("count-stacked", I=I, H=H)
     layer0 = 2 * (4 * H * (I + H) + 8 * H)
     layer1 = 2 * (4 * H * (2 * H + H) + 8 * H)
     prompt = f"How many parameters does torch.nn.LSTM({I}, {H}, num_layers=2, bidirectional=True) have?"

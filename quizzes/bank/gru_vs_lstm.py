@@ -60,7 +60,7 @@ def state_size(rng: np.random.Generator) -> Draft:
 def keep_fraction(rng: np.random.Generator) -> Draft:
     z = float(np.round(rng.uniform(0.5, 0.99), 2))
     k = int(rng.integers(3, 20))
-    kept = _gru_keep(z, k)
+    kept = mistakes.right("gru-keep", z=z, k=k)
     prompt = (
         f"A GRU unit's update gate is z = {z:.2f} at every step and its candidate is 0.\n"
         f"It updates as PyTorch does, h = (1 − z)·n + z·h_prev. What fraction of h is left after {k} steps?"
@@ -68,15 +68,6 @@ def keep_fraction(rng: np.random.Generator) -> Draft:
     solution = f"h = (1 − z)·0 + z·h_prev each step: {z:.2f}^{k} = {kept:.4f}"
     slips = mistakes.values("gru-keep", ["gru-update-reversed", "power-one-short", "power-one-over"], z=z, k=k)
     return Draft(prompt, Numeric(kept, Tolerance(rtol=0.01, atol=0.0005)), "h = (1 − z)·n + z·h_prev with n = 0.", solution, {"z": z, "k": k}, slips)
-
-
-def _gru_keep(z: float, k: int) -> float:
-    """h after k steps of lstm_ref's GRU cell with update gate z and a zero candidate (zero weights, b_n = 0)."""
-    p = lstm_ref.CellParams(W_ih=np.zeros((3, 1)), W_hh=np.zeros((3, 1)), b_ih=np.array([0.0, np.log(z / (1 - z)), 0.0]), b_hh=np.zeros(3))
-    h = np.ones((1, 1))
-    for _ in range(k):
-        h, _ = lstm_ref.gru_cell(np.zeros((1, 1)), h, p)
-    return float(h[0, 0])
 
 
 TEMPLATES = (gate_mapping, param_ratio, state_size, keep_fraction)

@@ -7,7 +7,6 @@ import numpy as np
 import lstm_ref
 from lstm_ref.linear import project
 from lstm_ref.params import GATES
-from lstm_ref.pointwise import lstm_pointwise
 
 from .. import mistakes
 from ..grading import Tolerance
@@ -74,12 +73,6 @@ C_SLIPS = ["c-prev-forgotten", "forget-as-one-minus", "gate-order-f-i", "tanh-c-
 H_SLIPS = ["c-prev-forgotten", "forget-as-one-minus", "gate-order-f-i", "h-without-tanh"]
 
 
-def _pointwise(f: np.ndarray, i: np.ndarray, g: np.ndarray, o: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """c and h from shown gate values, by lstm_ref's cell update."""
-    c, _, h = lstm_pointwise(i, f, g, o, c_prev)
-    return c, h
-
-
 def _gates(rng: np.random.Generator, H: int) -> tuple[np.ndarray, ...]:
     f, i, o = (shown(rng, H, low=0.05, high=0.95, decimals=2) for _ in range(3))
     g = shown(rng, H, low=-0.95, high=0.95, decimals=2)
@@ -90,7 +83,7 @@ def _gates(rng: np.random.Generator, H: int) -> tuple[np.ndarray, ...]:
 @template("lstm-cell-state", "lstm-step", "LSTM: the new cell state")
 def cell_state(rng: np.random.Generator) -> Draft:
     f, i, g, o, c_prev = _gates(rng, 1)
-    c, _ = _pointwise(f, i, g, o, c_prev)
+    c, _ = mistakes.right("lstm-pointwise", i=i, f=f, g=g, o=o, c_prev=c_prev)
     prompt = f"An LSTM unit has f = {f[0]:.2f}, i = {i[0]:.2f}, g = {g[0]:.2f} and c_prev = {c_prev[0]:.2f}.\nWhat is the new cell state c?"
     solution = f"c = f·c_prev + i·g = ({f[0]:.2f})({c_prev[0]:.2f}) + ({i[0]:.2f})({g[0]:.2f}) = {c[0]:.4f}"
     params = {"f": f.tolist(), "i": i.tolist(), "g": g.tolist(), "c_prev": c_prev.tolist()}
@@ -101,7 +94,7 @@ def cell_state(rng: np.random.Generator) -> Draft:
 @template("lstm-hidden-state", "lstm-step", "LSTM: the new hidden state")
 def hidden_state(rng: np.random.Generator) -> Draft:
     f, i, g, o, c_prev = _gates(rng, 1)
-    c, h = _pointwise(f, i, g, o, c_prev)
+    c, h = mistakes.right("lstm-pointwise", i=i, f=f, g=g, o=o, c_prev=c_prev)
     prompt = (
         f"An LSTM unit has f = {f[0]:.2f}, i = {i[0]:.2f}, g = {g[0]:.2f}, o = {o[0]:.2f} and c_prev = {c_prev[0]:.2f}.\n"
         "What is the new hidden state h? (first the cell state, then the output)"
@@ -115,7 +108,7 @@ def hidden_state(rng: np.random.Generator) -> Draft:
 @template("lstm-cell-vector", "lstm-step", "LSTM: the cell state of every unit")
 def cell_vector(rng: np.random.Generator) -> Draft:
     f, i, g, o, c_prev = _gates(rng, 3)
-    c, _ = _pointwise(f, i, g, o, c_prev)
+    c, _ = mistakes.right("lstm-pointwise", i=i, f=f, g=g, o=o, c_prev=c_prev)
     prompt = (
         f"An LSTM layer with H = 3 units has f = {vec(f)}, i = {vec(i)}, g = {vec(g)} and c_prev = {vec(c_prev)}.\n"
         "What is the new cell state c (all 3 entries)?"
@@ -134,7 +127,7 @@ def hidden_vector(rng: np.random.Generator) -> Draft:
     c = shown(rng, 2, low=-2, high=2, decimals=2)
     f = i = np.full(2, 0.5)
     g = np.zeros(2)
-    _, h = _pointwise(f, i, g, o, 2 * c)  # c = 0.5 · (2c) + 0.5 · 0 = c
+    _, h = mistakes.right("lstm-pointwise", i=i, f=f, g=g, o=o, c_prev=2 * c)  # c = 0.5 · (2c) + 0.5 · 0 = c
     prompt = f"An LSTM layer has the new cell state c = {vec(c)} and output gate o = {vec(o)}.\nWhat is h (both entries)?"
     solution = "h = o ⊙ tanh(c):\n" + "\n".join(f"  h[{k}] = ({o[k]:.2f})·tanh({c[k]:.2f}) = {h[k]:.4f}" for k in range(2))
     params = {"c": c.tolist(), "o": o.tolist()}

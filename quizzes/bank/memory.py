@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import lstm_ref
-from lstm_ref.pointwise import lstm_pointwise, lstm_pointwise_backward
+from lstm_ref.pointwise import lstm_pointwise
 
 from .. import mistakes
 from ..grading import Decimals, SigFigs
@@ -17,19 +17,11 @@ from ..template import Draft, template
 from ._common import shown, vec
 
 
-def _kept_fraction(forget: np.ndarray) -> float:
-    """c_k / c_0 when only the forget gate acts (candidate g = 0), stepped by lstm_ref's cell update."""
-    c = 1.0
-    for f in forget:
-        c = lstm_pointwise(i=0.5, f=float(f), g=0.0, o=0.5, c_prev=c).c
-    return c
-
-
 @template("memory-forget-product", "memory", "Memory kept by varying forget gates")
 def forget_product(rng: np.random.Generator) -> Draft:
     steps = int(rng.integers(3, 6))
     f = shown(rng, steps, low=0.5, high=0.99, decimals=2)
-    kept = _kept_fraction(f)
+    kept = mistakes.right("forget-product", f=f)
     prompt = (
         f"A value sits on an LSTM's cell state. For the next {steps} steps the input gate writes nothing new,\n"
         f"and the forget gate of that unit is {vec(f)}.\nWhat fraction of the value is left?"
@@ -43,7 +35,7 @@ def forget_product(rng: np.random.Generator) -> Draft:
 def constant_forget(rng: np.random.Generator) -> Draft:
     f = float(shown(rng, low=0.80, high=0.99, decimals=2))
     steps = int(rng.integers(10, 60))
-    kept = _kept_fraction(np.full(steps, f))
+    kept = mistakes.right("forget-power", f=f, k=steps)
     prompt = f"A forget gate stays at {f:.2f} for {steps} steps and nothing is written.\nWhat fraction of the cell state is left? (3 significant figures)"
     solution = f"{f:.2f}^{steps} = {kept:.4g}"
     slips = mistakes.values("forget-power", ["forget-as-one-minus", "power-one-short", "power-one-over"], f=f, k=steps)
@@ -109,8 +101,8 @@ def lstm_step_gradient(rng: np.random.Generator) -> Draft:
     g = float(shown(rng, low=-0.9, high=0.9, decimals=2))
     c_prev = float(shown(rng, low=-1.5, high=1.5, decimals=2))
     dh, dc_next = (float(v) for v in shown(rng, 2, low=-1, high=1, decimals=2))
-    c, tanh_c, _ = lstm_pointwise(i, f, g, o, c_prev)
-    dc_prev = lstm_pointwise_backward(dh, dc_next, i, f, g, o, c_prev, tanh_c).c_prev
+    params: dict[str, Any] = {"f": f, "i": i, "g": g, "o": o, "c_prev": c_prev, "dh": dh, "dc": dc_next}
+    c, dc_prev = lstm_pointwise(i, f, g, o, c_prev).c, mistakes.right("lstm-dc-prev", **params)
     prompt = (
         f"An LSTM unit had f = {f:.2f}, i = {i:.2f}, g = {g:.2f}, o = {o:.2f}, c_prev = {c_prev:.2f}.\n"
         f"Backward, ∂L/∂h = {dh:.2f} and ∂L/∂c (from the next step) = {dc_next:.2f}.\nWhat is ∂L/∂c_prev?"
@@ -118,7 +110,6 @@ def lstm_step_gradient(rng: np.random.Generator) -> Draft:
     solution = (
         f"c = f·c_prev + i·g = {c:.4f}\n∂L/∂c (total) = {dc_next:.2f} + {dh:.2f}·o·(1 − tanh²c) = {dc_prev / f:.4f}\n∂L/∂c_prev = (total)·f = {dc_prev:.4f}"
     )
-    params: dict[str, Any] = {"f": f, "i": i, "g": g, "o": o, "c_prev": c_prev, "dh": dh, "dc": dc_next}
     slips = mistakes.values("lstm-dc-prev", ["dc-without-h-path", "dc-prev-without-f"], **params)
     return Draft(prompt, Numeric(dc_prev), "Two paths reach c: from the next step and through h = o·tanh(c). Then multiply by f.", solution, params, slips)
 
