@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lstm_ref import Recurrent, RecurrentConfig, init_params
-from lstm_ref.grad import clip_grad_norm, clip_grad_value, gradcheck
+from lstm_ref.grad import central_differences, clip_grad_norm, clip_grad_value, gradcheck
 
 CONFIGS = [
     RecurrentConfig("lstm", 3, 2),
@@ -125,3 +125,13 @@ def test_lstm_variants_by_hand() -> None:
         h, c, _ = lstm_cell(np.zeros((1, 1)), np.zeros((1, 1)), np.array([[c_prev]]), p, variant=variant)
         assert c[0, 0] == pytest.approx(c_exp, rel=1e-14), variant
         assert h[0, 0] == pytest.approx(o_exp * math.tanh(c_exp), rel=1e-14), variant
+
+
+def test_central_differences_of_functions_with_known_derivatives() -> None:
+    """d/da Σ sin(a)·a² = cos(a)·a² + 2a·sin(a) on a 2-D array; the array is left as it was."""
+    a = np.array([[0.3, -1.2, 2.0], [0.0, 0.7, -0.4]])
+    before = a.copy()
+    numeric = central_differences(lambda: float(np.sum(np.sin(a) * a**2)), a)
+    np.testing.assert_allclose(numeric, np.cos(a) * a**2 + 2 * a * np.sin(a), rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(a, before)
+    assert np.all(central_differences(lambda: 7.0, a) == 0)
