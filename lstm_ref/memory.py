@@ -38,18 +38,22 @@ from .params import Params
 __all__ = ["input_gradient_norms", "state_gradient_norms"]
 
 
-def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarray:
-    """``‖∂h_T/∂s_{T-k}‖_F`` for ``k = 1 .. T`` (entry ``k-1``), for one sequence ``x (T, 1, I)``.
-
-    Needs a single-layer, unidirectional, time-major network (the lag of a
-    stacked or bidirectional network is not one number).
-    """
+def _one_sequence(params: Params, x: Any, caller: str) -> np.ndarray:
+    """``x`` as one NumPy sequence ``(T, 1, I)`` for a single-layer, unidirectional, time-major
+    network (the lag of a stacked or bidirectional network is not one number); else a ValueError."""
     cfg = params.config
     if cfg.num_layers != 1 or cfg.bidirectional or cfg.go_backwards or cfg.batch_first:
-        raise ValueError("params: state_gradient_norms needs one layer, one direction read forwards, time-major input")
+        raise ValueError(f"params: {caller} needs one layer, one direction read forwards, time-major input")
     x = np.asarray(to_numpy(x))
     if x.ndim != 3 or x.shape[1] != 1:
         raise ValueError(f"x: expected one sequence of shape (T, 1, I), got {tuple(x.shape)}")
+    return x
+
+
+def state_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarray:
+    """``‖∂h_T/∂s_{T-k}‖_F`` for ``k = 1 .. T`` (entry ``k-1``), for one sequence ``x (T, 1, I)``
+    of a single-layer, unidirectional, time-major network."""
+    cfg, x = params.config, _one_sequence(params, x, "state_gradient_norms")
     _, _, cache = forward_parts(params, x, None if state is None else cfg.unpack_state(state))
     layer = cache.layer_caches[0]
     states = tuple(getattr(layer, f"{name}s") for name in cfg.state_names)  # hs (and cs): each (T+1, 1, ·), [0] the initial state
@@ -81,12 +85,7 @@ def input_gradient_norms(params: Params, x: Any, state: Any = None) -> np.ndarra
         >>> input_gradient_norms(p, np.zeros((4, 1, 1))).tolist()
         [0.125, 0.25, 0.5, 1.0]
     """
-    cfg = params.config
-    if cfg.num_layers != 1 or cfg.bidirectional or cfg.go_backwards or cfg.batch_first:
-        raise ValueError("params: input_gradient_norms needs one layer, one direction read forwards, time-major input")
-    x = np.asarray(to_numpy(x))
-    if x.ndim != 3 or x.shape[1] != 1:
-        raise ValueError(f"x: expected one sequence of shape (T, 1, I), got {tuple(x.shape)}")
+    cfg, x = params.config, _one_sequence(params, x, "input_gradient_norms")
     R = cfg.state_size
     start = None if state is None else tuple(np.repeat(part, R, axis=1) for part in cfg.unpack_state(state))
     out, _, run = forward_parts(params, np.repeat(x, R, axis=1), start)  # (T, R, I): one copy per unit of h_T

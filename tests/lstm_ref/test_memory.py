@@ -54,9 +54,12 @@ def test_rnn_gradient_vanishes_geometrically_for_a_contracting_recurrence() -> N
     np.testing.assert_allclose(norms, 0.5 ** np.arange(1, 11), rtol=1e-14)
 
 
-def test_refuses_stacked_networks() -> None:
-    with pytest.raises(ValueError, match="one layer, one direction"):
-        state_gradient_norms(init_params(RecurrentConfig("lstm", 1, 2, num_layers=2)), np.zeros((3, 1, 1)))
+@pytest.mark.parametrize("norms", [state_gradient_norms, input_gradient_norms])
+def test_refuses_stacked_networks_and_batches_naming_what_is_wrong(norms: Any) -> None:
+    with pytest.raises(ValueError, match=f"params: {norms.__name__} needs one layer, one direction"):
+        norms(init_params(RecurrentConfig("lstm", 1, 2, num_layers=2)), np.zeros((3, 1, 1)))
+    with pytest.raises(ValueError, match=r"x: expected one sequence of shape \(T, 1, I\), got \(3, 2, 1\)"):
+        norms(init_params(RecurrentConfig("lstm", 1, 2)), np.zeros((3, 2, 1)))
 
 
 @pytest.mark.parametrize("mode", ["rnn_tanh", "lstm", "gru"])
