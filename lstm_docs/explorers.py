@@ -271,7 +271,8 @@ def _inputs_line(inputs: Inputs, kind: str) -> str:
     return "; ".join(parts)
 
 
-_CELL_ROWS = [
+Equation = str | dict[str, str]  # TeX, or TeX per setting of a control ("reset=after": ...), the first one shown
+_CELL_ROWS: list[tuple[str, str, Equation]] = [
     ("i", "input gate", r"i_t = \sigma(z_i)"),
     ("f", "forget gate", r"f_t = \sigma(z_f)"),
     ("g", "candidate", r"g_t = \tanh(z_g)"),
@@ -281,27 +282,30 @@ _CELL_ROWS = [
     ("c", "cell state", r"c_t = f_t \odot c_{t-1} + i_t \odot g_t"),
     ("h", "hidden state", r"h_t = o_t \odot \tanh(c_t)"),
 ]
-_GRU_ROWS = [
+_GRU_ROWS: list[tuple[str, str, Equation]] = [
     ("r", "reset gate", r"r_t = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})"),  # written out: z is the update gate here
     ("z", "update gate", r"z_t = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})"),
-    ("n", "candidate", r"n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))"),  # reset after; see _RESET_BEFORE
+    (
+        "n",
+        "candidate",
+        {  # one equation per reset convention: the script shows the one selected
+            "reset=after": r"n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))",
+            "reset=before": r"n_t = \tanh(W_{in} x_t + b_{in} + W_{hn} (r_t \odot h_{t-1}) + b_{hn})",
+        },
+    ),
     ("h", "hidden state", r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}"),
 ]
 
 
-# The GRU's candidate under the other reset convention; the script shows the one selected.
-_RESET_BEFORE = r"n_t = \tanh(W_{in} x_t + b_{in} + W_{hn} (r_t \odot h_{t-1}) + b_{hn})"
+def _equation(tex: Equation) -> Markup:
+    if isinstance(tex, str):
+        return _math(tex)
+    return fragment([el("span", _math(one), data_lr_when=when, hidden=n > 0) for n, (when, one) in enumerate(tex.items())])
 
 
-def _equation(prefix: str, key: str, tex: str) -> Markup:
-    if prefix == "gru." and key == "n":
-        return fragment(el("span", _math(tex), data_lr_when="reset=after"), el("span", _math(_RESET_BEFORE), data_lr_when="reset=before", hidden=True))
-    return _math(tex)
-
-
-def _cell_table(rows: list[tuple[str, str, str]], values: Values, prefix: str, caption: str) -> Markup:
+def _cell_table(rows: list[tuple[str, str, Equation]], values: Values, prefix: str, caption: str) -> Markup:
     body = [
-        el("tr", el("th", label, scope="row"), el("td", _equation(prefix, key, tex)), [_value(f"{prefix}{key}.{k}", values) for k in range(UNITS)])
+        el("tr", el("th", label, scope="row"), el("td", _equation(tex)), [_value(f"{prefix}{key}.{k}", values) for k in range(UNITS)])
         for key, label, tex in rows
     ]
     return _table(caption, _columns("value", "equation", *(f"unit {k + 1}" for k in range(UNITS))), body)
@@ -629,8 +633,9 @@ def _memory_outputs(inputs: Inputs) -> Values:
         raise ValueError(f"T: expected a sequence length from 2 to {MEMORY_T}, got {T}")
     x = _memory_sequence()[:T]
     values: Values = {}
+    layers = _memory_layers(inputs)
     for key, mode, _ in MEMORY_MODELS:
-        params = lstm_ref.Params(RecurrentConfig(mode_of(mode), MEMORY_I, MEMORY_H), (_memory_layers(inputs)[key],))
+        params = lstm_ref.Params(RecurrentConfig(mode_of(mode), MEMORY_I, MEMORY_H), (layers[key],))
         norms = input_gradient_norms(params, x)
         for t in range(1, MEMORY_T + 1):
             values[f"{key}.{t}"] = float(norms[t - 1]) if t <= T else 0.0
