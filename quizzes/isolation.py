@@ -47,31 +47,35 @@ SANDBOX = {"inputs": "/sandbox/inputs", "site": "/sandbox/site", "work": "/work"
 NOBODY = 65534  # the user and group the learner's code runs as, inside its user namespace
 
 # ---- the seccomp filter ----------------------------------------------------------------------
+#: System calls added since Linux 5.1 have one number on every architecture (the unified table).
+_SAME_EVERYWHERE = {
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "clone3": 435,
+    "mount_setattr": 442,
+}
 _ARCHES = {  # platform.machine() -> (AUDIT_ARCH_*, {syscall: number}, lowest number of a foreign ABI or None)
     "x86_64": (
         0xC000003E,
-        {
+        _SAME_EVERYWHERE
+        | {
             "fork": 57,
             "vfork": 58,
             "clone": 56,
-            "clone3": 435,
             "unshare": 272,
             "setns": 308,
             "mount": 165,
             "umount2": 166,
             "pivot_root": 155,
             "chroot": 161,
-            "open_tree": 428,
-            "move_mount": 429,
-            "fsopen": 430,
-            "fsconfig": 431,
-            "fsmount": 432,
-            "fspick": 433,
-            "mount_setattr": 442,
             "memfd_create": 319,
-            "io_uring_setup": 425,
-            "io_uring_enter": 426,
-            "io_uring_register": 427,
             "bpf": 321,
             "perf_event_open": 298,
             "userfaultfd": 323,
@@ -87,26 +91,16 @@ _ARCHES = {  # platform.machine() -> (AUDIT_ARCH_*, {syscall: number}, lowest nu
     ),
     "aarch64": (
         0xC00000B7,
-        {
+        _SAME_EVERYWHERE
+        | {
             "clone": 220,
-            "clone3": 435,
             "unshare": 97,
             "setns": 268,
             "mount": 40,
             "umount2": 39,
             "pivot_root": 41,
             "chroot": 51,
-            "open_tree": 428,
-            "move_mount": 429,
-            "fsopen": 430,
-            "fsconfig": 431,
-            "fsmount": 432,
-            "fspick": 433,
-            "mount_setattr": 442,
             "memfd_create": 279,
-            "io_uring_setup": 425,
-            "io_uring_enter": 426,
-            "io_uring_register": 427,
             "bpf": 280,
             "perf_event_open": 241,
             "userfaultfd": 282,
