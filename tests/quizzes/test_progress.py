@@ -22,6 +22,15 @@ from quizzes.srs import DAY, due_templates, retrievability, review
 ROOT = Path(__file__).resolve().parents[2]  # not from conftest: spawned workers import this module
 
 
+def _sqlite(path: Path, *statements: str) -> None:
+    """Run ``statements`` on the file as another program would, and commit."""
+    con = sqlite3.connect(path)
+    for statement in statements:
+        con.execute(statement)
+    con.commit()
+    con.close()
+
+
 def _attempt(k: int = 0, score: float = 1.0) -> Attempt:
     return Attempt("count-lstm", k, f"count-lstm#{k}-x", "counting", str(k), score, "s")
 
@@ -53,10 +62,7 @@ def test_a_damaged_file_is_reported_kept_and_backed_up(tmp_path: Path) -> None:
 
 def test_a_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite3"
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE t (x)")
-    con.commit()
-    con.close()
+    _sqlite(path, "CREATE TABLE t (x)")
     with pytest.raises(ProgressError, match="no lstm-quiz schema"):
         Progress(path)
     assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
@@ -65,10 +71,7 @@ def test_a_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
 def test_a_newer_schema_is_refused_without_touching_it(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite3"
     Progress(path).close()
-    con = sqlite3.connect(path)
-    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    con.commit()
-    con.close()
+    _sqlite(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(ProgressError, match="newer lstm-quiz"):
         Progress(path)
 
@@ -154,14 +157,6 @@ def test_a_version_1_store_is_migrated_keeping_everything(tmp_path: Path) -> Non
 
 
 # ---- files that cannot be used: refused at open, kept, backed up once -------------------------
-
-
-def _sqlite(path: Path, *statements: str) -> None:
-    con = sqlite3.connect(path)
-    for statement in statements:
-        con.execute(statement)
-    con.commit()
-    con.close()
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,9 @@ def _card(page: Any, template: str) -> Any:
     return page.locator(".lr-q", has=page.locator(f"code:text-matches('^{template}#')"))
 
 
-def _data(page: Any, template: str, variant: str) -> dict:
+def _shown(page: Any, card: Any) -> dict:
+    """The page's data of the variant that ``card`` shows (its code names the variant)."""
+    variant = card.locator("code").inner_text()
     blocks = page.eval_on_selector_all("script.lr-quiz-data", "els => els.map(e => JSON.parse(e.textContent))")
     return next(q for b in blocks for group in b["questions"] for q in group if q["variant"] == variant)
 
@@ -94,8 +96,7 @@ def test_answer_computed_independently_is_graded_correct_and_survives_a_reload(q
     page = quiz_page
     page.goto(base_url + "quizzes/lstm-step.html")
     card = _card(page, "lstm-cell-state")
-    variant = card.locator("code").inner_text()
-    p = _data(page, "lstm-cell-state", variant)["params"]
+    p = _shown(page, card)["params"]
     # independent of the key on the page: lstm_ref's LSTM step from the shown gates (σ(logit p) = p)
     z = np.array([[np.log(p["i"][0] / (1 - p["i"][0])), np.log(p["f"][0] / (1 - p["f"][0])), np.arctanh(p["g"][0]), 0.0]])
     c, tanh_c, h = np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1))
@@ -134,8 +135,8 @@ def test_choice_by_keyboard_new_variant_and_reset(quiz_page: Any, base_url: str)
     page = quiz_page
     page.goto(base_url + "quizzes/pytorch.html")
     card = _card(page, "pytorch-gate-order")
-    first_variant = card.locator("code").inner_text()
-    q = _data(page, "pytorch-gate-order", first_variant)
+    q = _shown(page, card)
+    first_variant = q["variant"]
     right = q["answer"]["correct"][0]
     card.locator("input[type=radio]").nth(right).focus()
     page.keyboard.press("Space")
@@ -159,8 +160,7 @@ def test_exported_answers_regrade_to_the_same_score(quiz_page: Any, base_url: st
     typed = []
     for k in range(cards.count()):
         card = cards.nth(k)
-        variant = card.locator("code").inner_text()
-        q = _data(page, "", variant)
+        q = _shown(page, card)
         if q["answer"]["kind"] != "numeric":
             continue
         if q["template"] == "count-lstm":  # independently: lstm_ref's own parameter count
@@ -209,8 +209,7 @@ def test_a_named_slip_is_explained_with_a_link(quiz_page: Any, base_url: str) ->
     page = quiz_page
     page.goto(base_url + "quizzes/lstm-step.html")
     card = _card(page, "lstm-cell-state")
-    variant = card.locator("code").inner_text()
-    spec = _data(page, "lstm-cell-state", variant)["answer"]
+    spec = _shown(page, card)["answer"]
     slip = next(m for m in spec["mistakes"] if m["id"] == "c-prev-forgotten")
     card.locator("input.lr-input").fill(repr(slip["values"][0]))
     card.locator("input.lr-input").press("Enter")
