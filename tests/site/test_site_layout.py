@@ -1,6 +1,7 @@
-"""The built site as a reader sees it, in headless Chromium: equations laid out in rows and never
-wider than the text on a desktop, nothing cut off on a 390 px phone, diagrams whose labels
-collide with no line, arrowhead or other label."""
+"""The built site as a reader sees it, in headless Chromium: equations rendered as latex2mathml
+should, diagrams whose labels collide with no line, arrowhead or other label, tables that fit a
+desktop. (What every page gets on a desktop and a phone, equations that fit or scroll among it,
+is in test_pages.py.)"""
 
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import site_pages
+from tests.site.page_checks import LAYOUTS
 
-DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 ALIGNED_PAGES = ["learn/bptt.html", "compare/lstm-vs-gru.html"]
-
-
-def _pages_with_math(site: Path) -> list[str]:
-    return [page for page in site_pages(site) if page != "index.html" and "<math" in (site / page).read_text(encoding="utf-8")]
 
 
 def test_no_literal_ampersand_or_line_break_in_math(built_site: Path) -> None:
@@ -28,72 +24,6 @@ def test_no_literal_ampersand_or_line_break_in_math(built_site: Path) -> None:
         assert 'linebreak="newline"' not in text, f"{html}: a MathML line break, which Chromium ignores"
     for page in ALIGNED_PAGES:
         assert "<mtable>" in (built_site / page).read_text(encoding="utf-8"), page
-
-
-_DISPLAY_MATH = """() => [...document.querySelectorAll('article div.arithmatex')].map(div => {
-  const m = div.querySelector('math'); const r = m.getBoundingClientRect();
-  return {width: r.width, height: r.height, rows: m.querySelectorAll('mtr').length,
-          box: div.clientWidth, scroll: div.scrollWidth, overflow: getComputedStyle(div).overflowX,
-          font: parseFloat(getComputedStyle(m).fontSize)};
-})"""
-
-
-def _display_equations(page: Any, base_url: str, site: Path, viewport: dict[str, int]) -> Any:
-    """(page path, index, measurements) of every display equation, at one viewport size."""
-    page.set_viewport_size(viewport)
-    for path in _pages_with_math(site):
-        page.goto(base_url + path)
-        for k, eq in enumerate(page.evaluate(_DISPLAY_MATH)):
-            yield f"{path} display equation {k}", eq
-
-
-def test_display_equations_fit_on_a_desktop_and_read_in_rows(page: Any, base_url: str, built_site: Path) -> None:
-    problems = []
-    for where, eq in _display_equations(page, base_url, built_site, DESKTOP):
-        if eq["width"] > eq["box"] + 1:
-            problems.append(f"{where}: {eq['width']:.0f} px wide in a {eq['box']} px column")
-        if eq["height"] < 0.75 * max(1, eq["rows"]) * eq["font"]:  # rows laid out one above the other
-            problems.append(f"{where}: {eq['height']:.0f} px high for {eq['rows'] or 1} row(s) of {eq['font']:.0f} px type")
-    assert not problems, "\n".join(problems)
-
-
-def test_display_equations_scroll_rather_than_clip_on_a_phone(page: Any, base_url: str, built_site: Path) -> None:
-    problems = [
-        f"{where}: {eq['width']:.0f} px cut to {eq['box']} px"
-        for where, eq in _display_equations(page, base_url, built_site, PHONE)
-        if eq["width"] > eq["box"] + 1 and (eq["overflow"] not in ("auto", "scroll") or eq["scroll"] + 1 < eq["width"])
-    ]
-    assert not problems, "\n".join(problems)
-
-
-_WIDE = """() => {
-  const out = [];
-  for (const el of document.querySelectorAll('article .md-typeset__scrollwrap, article div.arithmatex, article pre > code, article .lr-scroll')) {
-    if (el.scrollWidth <= el.clientWidth + 1) continue;
-    const s = getComputedStyle(el);
-    out.push({what: el.tagName + '.' + el.className, overflow: s.overflowX, cue: s.backgroundImage.includes('gradient')});
-  }
-  return {page: document.scrollingElement.scrollWidth, view: innerWidth, wide: out};
-}"""
-
-
-def test_wide_content_scrolls_visibly_on_a_phone(page: Any, base_url: str, built_site: Path) -> None:
-    """At 390 px nothing widens the page, and what is wider than the screen scrolls inside its
-    own box with a visible cue (a shadow on the side that has more)."""
-    page.set_viewport_size(PHONE)
-    paths = site_pages(built_site)
-    problems, scrolling = [], 0
-    for path in paths:
-        page.goto(base_url + path)
-        found = page.evaluate(_WIDE)
-        if found["page"] > found["view"] + 1:
-            problems.append(f"{path or 'home'}: the page is {found['page']} px wide on a {found['view']} px screen")
-        for el in found["wide"]:
-            scrolling += 1
-            if el["overflow"] not in ("auto", "scroll") or not el["cue"]:
-                problems.append(f"{path}: {el['what']} is cut off or scrolls without a cue ({el})")
-    assert not problems, "\n".join(problems)
-    assert scrolling > 0  # the check above saw wide content at all
 
 
 _SVG_LAYOUT = """() => {
@@ -170,7 +100,7 @@ def test_the_overlap_check_catches_a_label_on_a_line(page: Any, base_url: str, b
 def test_on_a_desktop_the_tables_fit_and_names_do_not_break(page: Any, base_url: str) -> None:
     """At 1280 px: the Keras layout table needs no scrolling, and the worked example's quantity names
     (dL/dc_prev) stay on one line."""
-    page.set_viewport_size(DESKTOP)
+    page.set_viewport_size(LAYOUTS["desktop"])
     page.goto(base_url + "compare/keras.html")
     wide = page.eval_on_selector_all("article .md-typeset__scrollwrap", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
     assert wide == 0
