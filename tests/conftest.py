@@ -380,6 +380,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # ---- scheduling for pytest -n (make test) -------------------------------------------------------
+#: The thread pools of the libraries the tests use: NumPy's BLAS, and the OpenMP of torch and MKL.
+_THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``pytest -n`` the workers are the parallelism: the controller gives each worker (and
+    what it starts) one thread per pool, unless the environment already sets one. With a pool per
+    core in every worker, threads spinning for work in one process took the cores from the
+    others: ``pytest -n 2 tests/lstm_ref`` took 57–64 s here, 37–46 s with one thread each.
+    The numbers do not change: OpenBLAS splits a product's output among its threads, not the
+    sums (the quick applications and recall experiments give the same JSON with one thread and
+    with two)."""
+    if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        for name in _THREAD_POOLS:
+            os.environ.setdefault(name, "1")
+
+
 #: Test files whose tests share a module-scoped fixture that is costly to make: they run in one process.
 _TOGETHER = frozenset({"tests/lstm_ref/test_experiments_quick.py", "tests/quizzes/test_sandbox.py", "tests/site/test_explorers_js.py", "tests/test_release.py"})
 
