@@ -112,8 +112,9 @@ def elementwise(T: int, B: int, H: int, dtype: str, repeats: int, figures: dict[
     k, rng, loops = NumpyKernels(), np.random.default_rng(1), 200
     z = rng.standard_normal((B, 4 * H)).astype(dtype)
     c_prev, dh = (rng.standard_normal((B, H)).astype(dtype) for _ in range(2))
-    c, tanh_c, h, dc, dz, gates = (np.empty_like(a) for a in (c_prev, c_prev, c_prev, c_prev, z, z))
-    k.lstm_forward(gates, c_prev, c, tanh_c, h)
+    c, tanh_c, h, dc, dz = (np.empty_like(a) for a in (c_prev, c_prev, c_prev, c_prev, z))
+    gates = z.copy()
+    k.lstm_forward(gates, c_prev, c, tanh_c, h)  # activated gates, c and tanh(c) for the backward kernel
 
     def kernel_forward() -> None:
         for _ in range(loops):
