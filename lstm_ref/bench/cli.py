@@ -4,7 +4,8 @@ For each model and dtype, with the same weights and inputs, ``--repeats`` interl
 
 * **forward**: ``model(x)``, keeping what backward needs; torch's forward is timed with autograd
   recording (like for like), and both are timed without a cache too (``lstm_ref.no_grad`` against
-  ``torch.no_grad``: inference);
+  ``torch.no_grad``: inference). Where torch has oneDNN, its inference LSTM on the CPU is one fused
+  oneDNN primitive, so torch's no_grad forward is also timed with oneDNN off: its own step loop;
 * **forward+backward**: gradients of every parameter and of the input;
 * **GEMMs only** (`baselines.gemm_runs`): the floor for this formulation;
 * **naive peer** (LSTM, `baselines.NaiveLSTM`).
@@ -33,7 +34,7 @@ from ..params import RecurrentConfig, mode
 from .baselines import NaiveLSTM, gemm_runs, ufunc_floor
 from .harness import Timing, describe, interleaved, machine, ratio
 
-__all__ = ["MEASUREMENTS", "Row", "main", "measure", "rows"]
+__all__ = ["MEASUREMENTS", "Row", "main", "measure", "rows", "torch_contenders"]
 
 MODELS = ("rnn", "lstm", "gru")
 
@@ -41,6 +42,7 @@ MODELS = ("rnn", "lstm", "gru")
 MEASUREMENTS: tuple[tuple[str, str, str], ...] = (
     ("forward vs torch (autograd)", "ours_fwd", "torch_fwd"),
     ("no_grad vs torch no_grad", "ours_fwd_nograd", "torch_fwd_nograd"),
+    ("no_grad vs torch no_grad, oneDNN off", "ours_fwd_nograd", "torch_fwd_nograd_plain"),
     ("fwd+bwd vs torch", "ours_fwdbwd", "torch_fwdbwd"),
     ("forward vs its GEMMs", "ours_fwd", "gemm_fwd"),
     ("fwd+bwd vs its GEMMs", "ours_fwdbwd", "gemm_fwdbwd"),
@@ -87,23 +89,38 @@ def measure(name: str, T: int, B: int, I: int, H: int, dtype: str, repeats: int,
     if name == "lstm":
         naive = NaiveLSTM.init(I, H, seed=0, dtype=dtype)
         numpy_runs.update(naive_fwd=lambda: naive.forward(x), naive_fwdbwd=lambda: naive.forward_backward(x))
-    torch_runs: dict[str, Callable[[], Any]] = {}
-    if with_torch:
-        import torch
-
-        module = model.to_torch()
-        x_t, dy_t = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dy)
-
-        def torch_fb() -> None:
-            y, _ = module(x_t)
-            y.backward(dy_t)
-
-        def torch_nograd() -> None:
-            with torch.no_grad():
-                module(x_t)
-
-        torch_runs.update(torch_fwd=lambda: module(x_t), torch_fwd_nograd=torch_nograd, torch_fwdbwd=torch_fb)
+    torch_runs = torch_contenders(model, x, dy) if with_torch else {}
     return interleaved([numpy_runs, torch_runs], repeats)
+
+
+def torch_contenders(model: Recurrent, x: np.ndarray, dy: np.ndarray) -> dict[str, Callable[[], Any]]:
+    """torch.nn's runs of the same model, input and output gradient: forward with autograd recording,
+    forward+backward, and inference under ``no_grad``; where torch has oneDNN, inference also with
+    oneDNN off (``torch_fwd_nograd_plain``), as torch's own loop over steps instead of oneDNN's fused LSTM."""
+    import torch
+
+    module = model.to_torch()
+    x_t, dy_t = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dy)
+
+    def forward_backward() -> None:
+        y, _ = module(x_t)
+        y.backward(dy_t)
+
+    def inference() -> None:
+        with torch.no_grad():
+            module(x_t)
+
+    def inference_without_onednn() -> None:
+        enabled, torch.backends.mkldnn.enabled = torch.backends.mkldnn.enabled, False
+        try:
+            inference()
+        finally:
+            torch.backends.mkldnn.enabled = enabled
+
+    runs = {"torch_fwd": lambda: module(x_t), "torch_fwd_nograd": inference, "torch_fwdbwd": forward_backward}
+    if torch.backends.mkldnn.is_available():
+        runs["torch_fwd_nograd_plain"] = inference_without_onednn
+    return runs
 
 
 def elementwise(T: int, B: int, H: int, dtype: str, repeats: int, figures: dict[str, Timing]) -> dict[str, Timing]:
@@ -296,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("PyTorch is not installed: torch columns are skipped (pip install torch==2.13.0)")
     print(f"lstm_ref benchmark on {describe(m)}")
     print(f"T={args.T} B={args.B} I={args.I} H={args.H}; {args.repeats} interleaved runs: median (min–max); ratio = lstm_ref / other, run by run")
-    header = f"{'model':<5} {'dtype':<8} {'measurement':<27} {'lstm_ref ms':>20} {'other ms':>20} {'ratio':>18}"
+    width = max(len(label) for label, _, _ in MEASUREMENTS)
+    header = f"{'model':<5} {'dtype':<8} {'measurement':<{width}} {'lstm_ref ms':>20} {'other ms':>20} {'ratio':>18}"
     if names:
         print(header + "\n" + "-" * len(header))
     results: dict[str, Any] = {"machine": m, "config": {k: getattr(args, k) for k in ("T", "B", "I", "H", "repeats")}, "runs": {}}
@@ -307,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results.setdefault("elementwise", {})[dtype] = elementwise(args.T, args.B, args.H, dtype, args.repeats, figures)
             results["runs"][f"{name}-{dtype}"] = figures
             for row in rows(name, dtype, figures):
-                print(f"{row.model:<5} {row.dtype:<8} {row.measurement:<27} {_ms(row.ours):>20} {_ms(row.other):>20} {_spread(row.ratio):>18}")
+                print(f"{row.model:<5} {row.dtype:<8} {row.measurement:<{width}} {_ms(row.ours):>20} {_ms(row.other):>20} {_spread(row.ratio):>18}")
     for dtype, e in results.get("elementwise", {}).items():
         us = lambda t: f"{t.median * 1e6:.1f} µs"  # noqa: E731
         print(

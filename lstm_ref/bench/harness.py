@@ -145,14 +145,16 @@ def machine() -> dict[str, Any]:
         import torch
     except ImportError:
         return info
-    info["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads()}
+    info["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(), "onednn": bool(torch.backends.mkldnn.is_available())}
     return info
 
 
 def describe(m: Mapping[str, Any]) -> str:
-    """One line for a report: ``Intel Xeon (AVX-512), 2 cores, numpy 2.4 with scipy-openblas 0.3 (2 threads, SkylakeX kernels), ...``."""
+    """One line for a report: ``Intel Xeon (AVX-512), 2 cores, numpy 2.4 with scipy-openblas 0.3 (2 threads, SkylakeX kernels),
+    torch 2.13.0 (2 threads, oneDNN)``."""
     blas = m["blas"]
     threads = f"{blas['threads']} threads" if "threads" in blas else "threads unknown"
     kernels = f", {blas['kernels']} kernels" if "kernels" in blas else ""
-    torch = "no torch" if m["torch"] is None else f"torch {m['torch']['version']} ({m['torch']['threads']} threads)"
+    t = m["torch"]
+    torch = "no torch" if t is None else f"torch {t['version']} ({t['threads']} threads{', oneDNN' if t.get('onednn') else ''})"
     return f"{m['cpu']} ({m['simd']}), {m['cores']} cores, numpy {m['numpy']} with {blas['name']} {blas['version']} ({threads}{kernels}), {torch}"

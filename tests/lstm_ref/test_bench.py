@@ -15,11 +15,13 @@ import pytest
 from lstm_ref import RecurrentConfig, forward, init_params
 from lstm_ref.backend import BackendUnavailableError
 from lstm_ref.bench import baselines, cli, harness
+from lstm_ref.model import Recurrent
 
 # the report's rows, written out here: label -> (lstm_ref's figure, the other figure)
 COMPARISONS = {
     "forward vs torch (autograd)": ("ours_fwd", "torch_fwd"),
     "no_grad vs torch no_grad": ("ours_fwd_nograd", "torch_fwd_nograd"),
+    "no_grad vs torch no_grad, oneDNN off": ("ours_fwd_nograd", "torch_fwd_nograd_plain"),
     "fwd+bwd vs torch": ("ours_fwdbwd", "torch_fwdbwd"),
     "forward vs its GEMMs": ("ours_fwd", "gemm_fwd"),
     "fwd+bwd vs its GEMMs": ("ours_fwdbwd", "gemm_fwdbwd"),
@@ -39,7 +41,8 @@ def test_bench_reports_every_figure_with_its_spread(torch: Any, capsys: pytest.C
     data = json.loads((tmp_path / "out.json").read_text())
     assert set(data["runs"]) == {f"{m}-{d}" for m in ("rnn", "lstm", "gru") for d in ("float32", "float64")}
     printed = [line for line in out.splitlines() if line.startswith(("rnn ", "lstm ", "gru "))]
-    assert len(printed) == 3 * 2 * 5 + 2  # models × dtypes × comparisons, plus the LSTM's naive peer
+    against_torch = 4 if torch.backends.mkldnn.is_available() else 3  # with oneDNN, torch's no_grad also without it
+    assert len(printed) == 3 * 2 * (against_torch + 2) + 2  # models × dtypes × comparisons, plus the LSTM's naive peer
     sig = lambda v: float(f"{v:.3g}")  # noqa: E731 - what three significant figures print
     for line in printed:
         model, dtype = line.split()[:2]
@@ -68,6 +71,25 @@ def test_the_json_names_the_machine_as_the_cpu_reports_it(tmp_path: Path, capsys
     assert m["simd"] == ("AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else m["simd"])
     assert m["blas"]["name"] and m["blas"]["threads"] >= 1
     assert m["simd"] in harness.describe(m) and f"{m['blas']['threads']} threads" in harness.describe(m)
+
+
+def test_torch_inference_is_onednns_fused_lstm_and_with_onednn_off_torchs_own_loop(torch: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    """What the Performance page says of torch's contenders, read from oneDNN's own log of the primitives it runs."""
+    if not torch.backends.mkldnn.is_available():
+        pytest.skip("this torch has no oneDNN: there is no oneDNN-off contender")
+    assert harness.machine()["torch"]["onednn"] is True
+    model = Recurrent.init(RecurrentConfig("lstm", 4, 5), seed=0, dtype=np.dtype("float32"))
+    x = np.random.default_rng(0).standard_normal((3, 2, 4)).astype(np.float32)
+    runs = cli.torch_contenders(model, x, np.ones((3, 2, 5), dtype=np.float32))
+    logged = {}
+    for name in ("torch_fwd_nograd", "torch_fwd_nograd_plain"):
+        capfd.readouterr()
+        with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON):
+            runs[name]()
+        logged[name] = [line for line in capfd.readouterr().out.splitlines() if ",primitive,exec," in line]
+    assert any(",rnn," in line and "forward_inference" in line for line in logged["torch_fwd_nograd"]), logged
+    assert not any(",rnn," in line for line in logged["torch_fwd_nograd_plain"]), logged
+    assert torch.backends.mkldnn.enabled  # switched back on after the run
 
 
 def test_gpu_comparison_without_a_gpu_is_a_clear_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
