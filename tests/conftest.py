@@ -246,12 +246,18 @@ def _make_reader_venv(built_site: Path, folder: Path) -> list[str]:
     notebook = json.loads((built_site / "notebooks" / "compare" / "keras.ipynb").read_text(encoding="utf-8"))["cells"][1]["source"]
     lines = [_install_line(page, "lstm_ref-"), _install_line(notebook, "keras=="), ["ipykernel==7.4.0"]]
     for args in lines:
-        env = {**os.environ, "PIP_NO_COMPILE": "1"}  # no byte-compiling torch's thousands of files: Python does it on import
         done = subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", *args], cwd=built_site / "downloads", capture_output=True, text=True, timeout=900, env=env
+            [str(python), "-m", "pip", "install", "-q", "--no-compile", *args], cwd=built_site / "downloads", capture_output=True, text=True, timeout=900
         )
         if done.returncode != 0:
             return [f"pip install {' '.join(args)} failed in a fresh venv (no package index?): {done.stderr[-500:]}"]
+    # pip byte-compiles every module it installs (torch alone has ~5,000), which took half of this
+    # venv's making; instead one process imports what the tests run here and writes the bytecode of
+    # that, also where PYTHONDONTWRITEBYTECODE would keep the tests' processes from writing it
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"KERAS_BACKEND": "torch"}
+    warm = "import ipykernel.ipkernel, ipykernel.kernelapp, keras, lstm_ref.selfcheck, torch"
+    warmed = subprocess.run([str(python), "-c", warm], capture_output=True, text=True, env=env, cwd=folder)
+    assert warmed.returncode == 0, f"in the reader's venv, {warm} failed:\n{warmed.stderr[-2000:]}"
     spec = folder / "jupyter" / "kernels" / "lstm-reader"
     spec.mkdir(parents=True)
     argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
