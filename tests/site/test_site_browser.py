@@ -1,6 +1,7 @@
 """The built site in headless Chromium, served on 127.0.0.1 with every other host blocked:
 equations render, navigation, search and the light/dark toggle work, and the site works opened
-from disk. (That every page loads without console errors or off-host requests is in test_pages.py.)"""
+from disk; each test's pages start as a first visit. (That every page loads without console errors
+or off-host requests is in test_pages.py.)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from quizzes import generate
+from tests.conftest import fresh_page
 
 
 def test_equations_render_as_mathml(page: Any, base_url: str) -> None:
@@ -83,3 +85,34 @@ def test_the_site_works_opened_from_disk(page: Any, built_site: Path) -> None:
     assert card.locator(".lr-verdict").inner_text() == "✓ Correct"
     assert page.watch.errors == [], page.watch.errors
     assert [u for u in page.watch.off_host if not u.startswith("file:")] == []
+
+
+_STORE = """async () => {
+  localStorage.setItem('k', 'v'); document.cookie = 'c=1; max-age=600';
+  await new Promise((done, failed) => { const q = indexedDB.open('db');
+    q.onupgradeneeded = () => q.result.createObjectStore('s'); q.onsuccess = () => { q.result.close(); done(); }; q.onerror = failed; });
+}"""
+_READ = "async () => [localStorage.getItem('k'), document.cookie, (await indexedDB.databases()).map(d => d.name)]"
+
+
+def test_what_a_tests_pages_stored_is_gone_for_the_next_test(browser_context: Any, base_url: str, built_site: Path) -> None:
+    """The tests' pages share one browser context per process (`browser_context`): what a test's
+    pages stored, on the served site and on disk, would reach the next test's pages, and `page`
+    (`fresh_page`) wipes it."""
+    urls = [base_url + "index.html", (built_site / "index.html").as_uri()]
+    with fresh_page(browser_context) as page:
+        for url in urls:
+            page.goto(url)
+            page.evaluate(_STORE)
+        other = browser_context.new_page()  # another page of the same context sees it all
+        try:
+            for url in urls:
+                other.goto(url)
+                cookie = "c=1" if url.startswith("http") else ""  # Chromium keeps no cookies for file://
+                assert other.evaluate(_READ) == ["v", cookie, ["db"]], url
+        finally:
+            other.close()
+    with fresh_page(browser_context) as page:
+        for url in urls:
+            page.goto(url)
+            assert page.evaluate(_READ) == [None, "", []], url
