@@ -5,7 +5,7 @@
 * In a fresh venv set up from the site alone (``reader_venv``), ``lstm-ref selfcheck`` runs
   every example of the pages and docstrings from the installed wheel, and ``lstm-quiz`` works.
 * ``python -m build`` makes the sdist and the wheel and ``twine check --strict`` passes; the
-  sdist holds the pages and the tests: unpacked in a temporary folder, it builds the site
+  wheel holds every module and page; the sdist holds the pages and the tests: unpacked in a temporary folder, it builds the site
   and passes ``lstm-ref selfcheck`` there.
 """
 
@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,21 @@ def test_build_makes_an_sdist_and_a_wheel_that_twine_accepts(dist: Path) -> None
     assert check.returncode == 0, check.stdout + check.stderr
     metadata = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(dist / wheel_name())], capture_output=True, text=True).stdout
     assert "licenses/LICENSE" in metadata and "lstm_ref/py.typed" in metadata and "lstm_docs/downloads.py" in metadata
+
+
+def test_the_wheel_holds_every_module_and_page(dist: Path) -> None:
+    """Every file of the three packages (modules, data, py.typed) and every page (as lstm_ref.pages), byte for byte."""
+    wheel = zipfile.ZipFile(dist / wheel_name())
+    expected = {
+        p.relative_to(ROOT).as_posix(): p
+        for top in ("lstm_ref", "quizzes", "lstm_docs")
+        for p in (ROOT / top).rglob("*")
+        if p.is_file() and p.suffix != ".pyc" and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(ROOT).parts)
+    }
+    expected |= {"lstm_ref/pages/" + p.relative_to(ROOT / "docs").as_posix(): p for p in (ROOT / "docs").rglob("*.md") if "assets" not in p.parts}
+    missing = sorted(expected.keys() - set(wheel.namelist()))
+    assert missing == [], f"not in the wheel: {missing[:10]}"
+    assert [name for name, path in expected.items() if wheel.read(name) != path.read_bytes()] == []
 
 
 def test_the_sdist_rebuilds_the_site_and_passes_selfcheck(dist: Path, tmp_path: Path) -> None:
