@@ -1,5 +1,5 @@
 // Accessible names, roles and keyboard access for elements that Material for MkDocs' own script
-// adds without them (found by axe-core; tests/site/test_accessibility.py runs it on every page):
+// adds without them (found by axe-core, which tests/site/test_pages.py runs on every page):
 // - the search dialog gets a name (aria-dialog-name);
 // - the bar above each code block holds only its copy button, so it is not a navigation
 //   landmark (dozens of unnamed <nav> landmarks per page: landmark-unique);
