@@ -251,9 +251,9 @@ def _make_reader_venv(built_site: Path, folder: Path) -> list[str]:
         )
         if done.returncode != 0:
             return [f"pip install {' '.join(args)} failed in a fresh venv (no package index?): {done.stderr[-500:]}"]
-    # pip byte-compiles every module it installs (torch alone has ~5,000), which took half of this
-    # venv's making; instead one process imports what the tests run here and writes the bytecode of
-    # that, also where PYTHONDONTWRITEBYTECODE would keep the tests' processes from writing it
+    # pip byte-compiles every module it installs (torch alone has ~5,000), which took a third of
+    # this venv's making; instead one process imports what the tests run here and writes the
+    # bytecode of that, also where PYTHONDONTWRITEBYTECODE keeps the tests' processes from it
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"KERAS_BACKEND": "torch"}
     warm = "import ipykernel.ipkernel, ipykernel.kernelapp, keras, lstm_ref.selfcheck, torch"
     warmed = subprocess.run([str(python), "-c", warm], capture_output=True, text=True, env=env, cwd=folder)
@@ -371,9 +371,9 @@ def _origin(url: str) -> str:
 def browser_context(browser: Any) -> Iterator[Any]:
     """One browser context per test process, so that its pages share what Chromium keeps in
     memory between loads. Twelve pages loaded in both layouts took 2.0–2.5 CPU-seconds a load
-    with a fresh context each, 1.0–1.1 in one context; in the suite the saving is smaller
-    (the 22 page tests of learn/ and compare/: about 114 CPU-seconds, 105 shared). `page`
-    keeps the tests apart."""
+    with a fresh context each, 1.0–1.1 in one context. In the suite the saving is smaller:
+    ``pytest -n 2 -m browser tests/site`` kept both cores busy for 412–423 CPU-seconds with a
+    context per test and 406–407 shared (two runs each, alternated). `page` keeps the tests apart."""
     context = browser.new_context(accept_downloads=True)
     yield context
     context.close()

@@ -5,8 +5,8 @@
 * In a fresh venv set up from the site alone (``reader_venv``), ``lstm-ref selfcheck`` runs
   every example of the pages and docstrings from the installed wheel, and ``lstm-quiz`` works.
 * ``python -m build`` makes the sdist and the wheel and ``twine check --strict`` passes; the
-  wheel holds every module and page; the sdist holds exactly the files of the commit (so it
-  builds the site as this checkout does), and unpacked it imports its own packages and pages.
+  wheel holds every file of the packages and every page; the sdist holds exactly the files git
+  tracks (so it builds the site as this checkout does), and unpacked it imports its own packages and pages.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ def test_the_wheel_holds_every_module_and_page(dist: Path) -> None:
     expected |= {"lstm_ref/pages/" + p.relative_to(ROOT / "docs").as_posix(): p for p in (ROOT / "docs").rglob("*.md") if "assets" not in p.parts}
     missing = sorted(expected.keys() - set(wheel.namelist()))
     assert missing == [], f"not in the wheel: {missing[:10]}"
-    assert [name for name, path in expected.items() if wheel.read(name) != path.read_bytes()] == []
+    changed = [name for name, path in expected.items() if wheel.read(name) != path.read_bytes()]
+    assert changed == [], f"in the wheel, not as in the checkout: {changed[:10]}"
 
 
 def _tracked() -> list[str]:
